@@ -1,0 +1,53 @@
+"""``mixin``: the command-line entry point.
+
+Subcommands register themselves from their own modules (``separate``, ``models``, ``demo``)
+so each stays small. Every :class:`~mixin_gui.errors.MixinError` becomes one line on stderr
+and exit status 1; no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from ..errors import MixinError
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="mixin",
+        description="Split songs into harmonic, percussive and vocal stems (MiXiN).")
+    parser.add_argument("--version", action="version", version=f"mixin {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from . import demo, models, separate
+
+    for module in (separate, models, demo):
+        module.register(sub)
+    return parser
+
+
+def main(argv=None):
+    """Run the CLI; returns the exit status (0 ok, 1 error, 2 usage, 130 interrupted)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except MixinError as exc:
+        print(f"mixin: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nmixin: interrupted; no partial files were left.", file=sys.stderr)
+        return 130
+
+
+def run():
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
