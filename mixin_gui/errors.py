@@ -27,3 +27,7 @@ class ModelLoadError(MixinError):
 
 class Cancelled(MixinError):
     """The user cancelled a running separation."""
+
+
+class DatasetError(MixinError):
+    """Training or evaluation data is missing, inconsistent or of another format version."""

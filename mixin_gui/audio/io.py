@@ -56,9 +56,11 @@ def describe(path):
     _check_input_path(path)
     try:
         info = sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+    except (sf.LibsndfileError, RuntimeError, TypeError):
         raise AudioReadError(
-            f"'{_name(path)}' is not an audio file MiXiN can read ({_sf_reason(exc)}).") from None
+            f"'{_name(path)}' is not an audio file MiXiN can read (not WAV, FLAC, OGG, MP3 "
+            f"or AIFF, or damaged).") from None
+    _check_riff_length(path)
     return AudioInfo(path, int(info.samplerate), int(info.channels), int(info.frames),
                      str(info.format))
 
@@ -72,8 +74,35 @@ def _check_input_path(path):
         raise AudioReadError(f"'{path}' cannot be read (permission denied).")
 
 
+def _check_riff_length(path):
+    """Refuse a WAV whose ``data`` chunk claims more bytes than the file has.
+
+    libsndfile quietly decodes what is there, so a download cut short would otherwise be
+    separated as if it were the whole song.
+    """
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+            return
+        size = os.fstat(f.fileno()).st_size
+        order = "little" if head[:4] == b"RIFF" else "big"
+        while True:
+            hdr = f.read(8)
+            if len(hdr) < 8:
+                return
+            length = int.from_bytes(hdr[4:], order)
+            if hdr[:4] == b"data":
+                if f.tell() + length > size:
+                    raise AudioReadError(
+                        f"'{_name(path)}' is truncated: it ends {f.tell() + length - size} "
+                        f"bytes before the end of its audio data.")
+                return
+            f.seek(length + (length & 1), os.SEEK_CUR)
+
+
 def _sf_reason(exc):
     text = str(exc).split(":")[-1].strip() or type(exc).__name__
+    text = text.rstrip(".")
     return text[0].lower() + text[1:] if text else text
 
 

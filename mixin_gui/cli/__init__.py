@@ -1,5 +1,5 @@
 """Command-line front ends; ``main(argv)`` is callable in-process."""
 
-from .main import main
+from .app import main
 
 __all__ = ["main"]

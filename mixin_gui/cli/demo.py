@@ -34,7 +34,7 @@ def find_demo_models():
 
 
 def run_demo(args):
-    from .main import main
+    from .app import main
 
     outdir = check_output_dir(args.outdir)
     stems = demo_stems(args.duration)

@@ -71,8 +71,10 @@ def load_model_dir(model_dir, stems=config.STEMS):
         A model is missing, unreadable or of the wrong shape (the message names it).
     """
     model_dir = Path(model_dir)
-    files = {s: find_model_file(model_dir, s) for s in stems}
-    models = {s: load_cdae(files[s], s) for s in stems}
+    files, models = {}, {}
+    for s in stems:  # stem by stem, so the first problem reported is the first stem's
+        files[s] = find_model_file(model_dir, s)
+        models[s] = load_cdae(files[s], s)
     cards = {s: read_card(files[s]) for s in stems}
     return ModelSet(model_dir, tuple(stems), files, cards, models)
 

@@ -1,0 +1,35 @@
+# MiXiN: the README's two commands are `make run` and `make test`; both set up first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run demo test test-slow bench clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/mixin demo
+
+demo: $(STAMP)
+	$(VENV)/bin/mixin demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Exit status 5 means "no slow tests collected", which is fine for this lane.
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow || [ $$? -eq 5 ]
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_separate.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info demo-output

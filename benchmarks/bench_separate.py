@@ -1,0 +1,137 @@
+"""Separation speed and memory, measured in one run so the ratios are comparable.
+
+Prints, on ../shared/audio/lets_go_fishin.ogg (133 s, stereo) with the original models:
+(a) the engine on the mono mixdown and on stereo, models already loaded;
+(b) the whole ``mixin separate`` command (a fresh process: start-up, model loading, decode,
+    separation, writing);
+(c) the original MiXiN algorithm chunk by chunk (float64 NSGT, three ``predict`` calls and
+    three inverses per chunk), as a whole command (model loading, decode, write);
+(d) librosa's median-filtering HPSS on the same mono signal, when librosa is installed;
+and the peak RSS of ``mixin separate`` on a 10-minute stereo song.
+
+Usage: python benchmarks/bench_separate.py [--skip-long]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SONG = SHARED / "audio" / "lets_go_fishin.ogg"
+MODELS = SHARED / "reference" / "mixin-original-models"
+
+
+def timed(fn, repeat=1):
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def per_chunk_original(path, outdir):
+    """The original xtract_mixin flow: load models, decode mono, loop chunks, write."""
+    import keras
+    import soundfile as sf
+
+    from mixin_gui import config
+    from mixin_gui.audio.io import read_audio
+    from mixin_gui.dsp.nsgt import BarkNSGT
+
+    models = [keras.models.load_model(MODELS / f"model_{s}.h5", compile=False)
+              for s in config.STEMS]
+    audio, sr = read_audio(path)
+    x = audio.mean(axis=1).astype(np.float64)
+    nsgt = BarkNSGT()
+    size = config.CHUNK_SIZE
+    n_chunks = int(np.ceil(len(x) / size))
+    x = np.concatenate([x, np.zeros(n_chunks * size - len(x))])
+    outs = [np.zeros_like(x) for _ in models]
+    for i in range(n_chunks):
+        seg = slice(i * size, (i + 1) * size)
+        c = nsgt.forward(x[seg])
+        mag = np.abs(c)[None, :, :, None]
+        est = [m.predict(mag, verbose=0)[0, :, :, 0] for m in models]
+        tot = sum(e ** 2 for e in est) + 1e-7
+        for o, e in zip(outs, est):
+            o[seg] = nsgt.inverse(e ** 2 / tot * c)
+    for s, o in zip(config.STEMS, outs):
+        sf.write(Path(outdir) / f"orig_{s}.wav", o, sr, subtype="FLOAT")
+    return n_chunks
+
+
+def cli_run(args, tmp):
+    cmd = [sys.executable, "-m", "mixin_gui.cli", "separate", *map(str, args), "--outdir",
+           str(tmp), "--overwrite", "--pretrained-model-dir", str(MODELS)]
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-long", action="store_true", help="skip the 10-minute RSS run")
+    args = ap.parse_args()
+    if not SONG.is_file() or not MODELS.is_dir():
+        sys.exit("needs ../shared/audio and ../shared/reference beside the checkout")
+
+    from mixin_gui.audio.io import read_audio
+    from mixin_gui.engine import Separator
+
+    audio, sr = read_audio(SONG)
+    dur = len(audio) / sr
+    mono = audio.mean(axis=1)
+    sep = Separator(MODELS)
+    sep.separate(mono[: sr * 3], sr)  # warm-up: trace the graph once
+    t_mono = timed(lambda: sep.separate(mono, sr), repeat=2)
+    t_stereo = timed(lambda: sep.separate(audio, sr), repeat=2)
+    print(f"song: {SONG.name}, {dur:.1f} s, {audio.shape[1]} channels")
+    print(f"(a) engine mono   {t_mono:6.2f} s  = {dur / t_mono:5.1f}x real time (target 40x)")
+    print(f"(a) engine stereo {t_stereo:6.2f} s  = {dur / t_stereo:5.1f}x real time (target 20x)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t_cli = cli_run([SONG], tmp)
+        t_cli_mono = cli_run([SONG, "--mono"], tmp)
+        t0 = time.perf_counter()
+        n_chunks = per_chunk_original(SONG, tmp)
+        t_orig = time.perf_counter() - t0
+    print(f"(b) mixin separate (stereo stems)  {t_cli:6.2f} s")
+    print(f"(b) mixin separate --mono          {t_cli_mono:6.2f} s")
+    print(f"(c) per-chunk original, mono, {n_chunks} chunks {t_orig:6.2f} s")
+    print(f"    ratio original / mixin --mono   {t_orig / t_cli_mono:5.1f}x (target 5x)")
+    print(f"    ratio original / mixin stereo   {t_orig / t_cli:5.1f}x")
+    print(f"    ratio original loop / engine mono {t_orig / t_mono:5.1f}x")
+    try:
+        import librosa
+    except ImportError:
+        print("(d) librosa not installed: HPSS baseline skipped")
+    else:
+        t_hpss = timed(lambda: librosa.effects.hpss(mono), repeat=1)
+        print(f"(d) librosa.effects.hpss mono      {t_hpss:6.2f} s "
+              f"(engine mono is {t_hpss / t_mono:4.1f}x faster)")
+
+    if not args.skip_long:
+        import soundfile as sf
+
+        with tempfile.TemporaryDirectory() as tmp:
+            long = Path(tmp) / "ten_minutes.flac"
+            reps = int(np.ceil(600 * sr / len(audio)))
+            sf.write(long, np.tile(audio, (reps, 1))[: 600 * sr], sr)
+            t_long = cli_run([long], tmp)
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"10-minute stereo song: mixin separate {t_long:6.1f} s, peak RSS of the "
+              f"largest child process {peak:6.0f} MB (target 1500 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m mixin_gui.cli``: the same as the ``mixin`` command."""
+
+from .app import run
+
+run()
