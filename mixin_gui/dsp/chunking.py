@@ -56,6 +56,7 @@ class ChunkPlan:
         Parameters
         ----------
         x : np.ndarray, shape (channels, length)
+            Any strides (a transposed ``(length, channels)`` view is read without a copy).
 
         Returns
         -------

@@ -138,8 +138,7 @@ class Separator:
         if sr != config.SAMPLE_RATE:
             x = resample(x, sr, config.SAMPLE_RATE)
         plan = ChunkPlan(x.shape[0], config.CHUNK_SIZE, self.overlap)
-        chans = np.ascontiguousarray(x.T)
-        n_ch = chans.shape[0]
+        n_ch = x.shape[1]
         total = plan.n_chunks * n_ch
         per_batch = max(1, self.batch_size // n_ch)
         ola = OverlapAdd(plan, (len(self.stems), n_ch))
@@ -148,7 +147,7 @@ class Separator:
 
         def analyse(start):
             stop = min(start + per_batch, plan.n_chunks)
-            chunks = plan.chunks(chans, start, stop)           # (k, ch, size)
+            chunks = plan.chunks(x.T, start, stop)           # (k, ch, size)
             return self._estimate(chunks.reshape(-1, plan.size))
 
         # Two-stage pipeline: the networks run on batch i + 1 (TensorFlow's threads) while
