@@ -169,3 +169,16 @@ def test_subprocess_error_exit_code(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip().endswith("does not exist.") and "Traceback" not in proc.stderr
+
+
+def test_non_ascii_names(capsys, tmp_path, original_models):
+    src = tmp_path / "entrée"
+    src.mkdir()
+    song = src / "Café_東京 — démo.wav"
+    sf.write(song, sum(demo_stems(1.0).values()), 48000)
+    out = tmp_path / "sortie é"
+    code, stdout, err = run(capsys, "separate", song, "--outdir", out, "--instrumental",
+                            "--pretrained-model-dir", original_models)
+    assert code == 0, err
+    assert sf.info(out / "Café_東京 — démo_harmonic.wav").samplerate == 48000
+    assert "Café_東京 — démo_percussive.wav" in stdout
