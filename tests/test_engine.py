@@ -194,3 +194,14 @@ def test_unreadable_model_file_is_a_model_load_error(tmp_path):
         (tmp_path / f"model_{s}.h5").write_bytes(b"not a model")
     with pytest.raises(ModelLoadError, match="Cannot read model file"):
         Separator(tmp_path)
+
+
+def test_inference_graph_equals_the_trained_network(original_models, rng):
+    from mixin_gui.model.stems import load_model_dir
+
+    models = load_model_dir(original_models)
+    mag = np.abs(rng.standard_normal((2, config.N_BANDS, config.N_COEFS))).astype(np.float32)
+    fast = models.predict(mag)
+    for i, s in enumerate(models.stems):
+        plain = models.models[s].predict(mag[..., None], verbose=0)[..., 0]
+        np.testing.assert_allclose(fast[i], plain, rtol=0, atol=1e-6)

@@ -79,6 +79,32 @@ def build_cdae(name="cdae"):
     ], name=name)
 
 
+def apply_for_inference(model, x):
+    """Apply a :func:`build_cdae` network to ``x`` with its last two stages swapped.
+
+    The network ends with nearest-neighbour up-sampling (3, 5), a 1x1 ReLU convolution and
+    a crop. A 1x1 convolution and a ReLU act on every pixel alone, and nearest-neighbour
+    up-sampling only repeats pixels, so the convolution gives the same numbers (bit for bit:
+    the same dot products) before the up-sampling as after it, on 15 times fewer pixels and
+    without the (96, 1950, 12) tensor per chunk. Inference is about twice as fast and
+    needs far less memory; training keeps the original order.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        A network built by :func:`build_cdae` (as every loaded model is).
+    x : KerasTensor, shape (None, 96, 1948, 1)
+
+    Returns
+    -------
+    KerasTensor, shape (None, 96, 1948, 1)
+    """
+    *body, upsample, pointwise, crop = model.layers
+    for layer in body:
+        x = layer(x)
+    return crop(upsample(pointwise(x)))
+
+
 def compile_cdae(model, *, learning_rate=1e-3):
     """Compile for training as MiXiN did: MAE loss, Adam, MAE metric."""
     model.compile(loss="mae", optimizer=keras.optimizers.Adam(learning_rate),

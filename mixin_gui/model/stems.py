@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import config
 from ..errors import ModelLoadError
-from .cdae import INPUT_SHAPE, find_model_file, load_cdae, read_card
+from .cdae import INPUT_SHAPE, apply_for_inference, find_model_file, load_cdae, read_card
 
 
 @dataclass
@@ -37,7 +37,8 @@ class ModelSet:
         import tensorflow as tf
 
         inp = keras.Input(shape=INPUT_SHAPE)
-        joint = keras.Model(inp, [self.models[s](inp) for s in self.stems])
+        joint = keras.Model(inp, [apply_for_inference(self.models[s], inp)
+                                  for s in self.stems])
 
         def run(mag):
             outs = joint(mag[..., None], training=False)
