@@ -20,9 +20,9 @@ def build_parser():
         description="Split songs into harmonic, percussive and vocal stems (MiXiN).")
     parser.add_argument("--version", action="version", version=f"mixin {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from . import demo, models, separate
+    from . import demo, evaluate, models, separate, train
 
-    for module in (separate, models, demo):
+    for module in (separate, models, demo, train, evaluate):
         module.register(sub)
     return parser
 

@@ -1,0 +1,167 @@
+"""``mixin train``: prepare-stems, create-hdf5, fit and e2e (the original train_util.py)."""
+
+from __future__ import annotations
+
+import os
+
+from .. import config
+from ..errors import DatasetError
+from .progress import ProgressBar
+
+
+class CountBar(ProgressBar):
+    """A :class:`ProgressBar` counting tracks (or any unit) instead of chunks."""
+
+    def __init__(self, label, unit="tracks", **kwargs):
+        super().__init__(label, **kwargs)
+        self.unit = unit
+
+    def line(self, done, total):
+        return super().line(done, total).replace(" chunks ", f" {self.unit} ")
+
+
+def register(sub):
+    p = sub.add_parser("train", help="prepare data and train your own models",
+                       description="Train MiXiN models: prepare-stems, then create-hdf5, "
+                                   "then fit; e2e checks the whole pipeline.")
+    steps = p.add_subparsers(dest="train_command", metavar="STEP")
+    _register_prepare(steps)
+    _register_hdf5(steps)
+    _register_fit(steps)
+    _register_e2e(steps)
+    p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def _stem_dirs(p):
+    p.add_argument("--stem-dirs", nargs="+", required=True, metavar="DIR",
+                   help="folders of tracks (MUSDB18-HQ layout, or folders of instrument "
+                        "files whose names contain drum / vocal / mix)")
+
+
+def _register_prepare(steps):
+    p = steps.add_parser("prepare-stems", help="cut multitrack folders into segments",
+                         description="Write vocal and no-vocal segment folders "
+                                     "(harmonic, percussive, [vocal,] mix .wav).")
+    _stem_dirs(p)
+    p.add_argument("--segment-duration", type=float, default=30.0,
+                   help="segment length in seconds (default: 30)")
+    p.add_argument("--segment-offset", type=int, default=0,
+                   help="segments to skip at the start of each track (default: 0)")
+    p.add_argument("--track-limit", type=int, default=None, help="use at most N tracks")
+    p.add_argument("--segment-limit", type=int, default=None,
+                   help="at most N segments per track")
+    p.add_argument("--data-dir", default="data", help="output folder (default: data)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count(),
+                   help="tracks prepared in parallel (default: all cores)")
+    p.set_defaults(func=run_prepare)
+
+
+def run_prepare(args):
+    from ..training.stems import prepare_stems
+
+    bar = CountBar("prepare-stems")
+    summary = prepare_stems(args.stem_dirs, args.data_dir,
+                            segment_duration=args.segment_duration,
+                            segment_offset=args.segment_offset, track_limit=args.track_limit,
+                            segment_limit=args.segment_limit, jobs=args.jobs, progress=bar)
+    bar.finish()
+    for name in summary["skipped"]:
+        print(f"mixin: track '{name}' is too short for one segment after the offset; skipped")
+    print(f"wrote {summary['segments']} segment folders from {summary['tracks']} tracks "
+          f"to {args.data_dir}")
+    return 0
+
+
+def _register_hdf5(steps):
+    p = steps.add_parser("create-hdf5", help="transform segments into HDF5 datasets",
+                         description="Write mix.hdf5 and data_<stem>.hdf5 with train / "
+                                     "validation / test splits (80/10/10, by track).")
+    p.add_argument("--data-dir", default="data", help="prepared data folder (default: data)")
+    p.set_defaults(func=run_hdf5)
+
+
+def run_hdf5(args):
+    from ..training.hdf5 import create_hdf5
+
+    bar = CountBar("create-hdf5")
+    shapes = create_hdf5(args.data_dir, progress=bar)
+    bar.finish()
+    for stem, splits in shapes.items():
+        print(f"{stem}:")
+        for split, shape in splits.items():
+            print(f"  {split:<10} x {shape}  y {shape}")
+    return 0
+
+
+def _register_fit(steps):
+    p = steps.add_parser("fit", help="train the networks from the HDF5 datasets",
+                         description="Train with MAE loss and Adam, early stopping on "
+                                     "validation loss; resumable after an interruption.")
+    p.add_argument("--stems", default=",".join(config.STEMS),
+                   help="comma-separated stems to train (default: all three)")
+    p.add_argument("--epochs", type=int, default=100, help="at most N epochs (default: 100)")
+    p.add_argument("--batch-size", type=int, default=64, help="chunks per step (default: 64)")
+    p.add_argument("--patience", type=int, default=10,
+                   help="epochs without validation improvement before stopping (default: 10)")
+    p.add_argument("--data-dir", default="data", help="folder with the HDF5 files")
+    p.add_argument("--model-dir", default="model", help="where trained models go")
+    p.add_argument("--checkpoint-dir", default="logdir",
+                   help="checkpoints and CSV logs (default: logdir)")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true",
+                       help="continue from the checkpoints of an interrupted run")
+    again.add_argument("--restart", action="store_true",
+                       help="start over, discarding the checkpoints of an earlier run")
+    p.add_argument("--plot-training", action="store_true",
+                   help="write loss and MAE plots (PNG) into the model folder")
+    p.add_argument("--strategy", choices=("mirrored", "multiworker"), default=None,
+                   help="tf.distribute strategy: several GPUs (mirrored) or a cluster "
+                        "configured by TF_CONFIG (multiworker)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    p.set_defaults(func=run_fit)
+
+
+def run_fit(args):
+    from ..training.fit import FitOptions, train_all
+
+    stems = [s.strip() for s in args.stems.split(",") if s.strip()]
+    if not stems:
+        raise DatasetError(f"--stems names no stem; use {', '.join(config.STEMS)}.")
+    opts = FitOptions(epochs=args.epochs, batch_size=args.batch_size, patience=args.patience,
+                      resume=args.resume, restart=args.restart, plot=args.plot_training,
+                      strategy=args.strategy,
+                      seed=args.seed)
+    results = train_all(args.data_dir, args.model_dir, args.checkpoint_dir, stems, opts,
+                        verbose=2)
+    print("\nfinal MAE (best model)")
+    print(f"  {'stem':<11}{'train':>10}{'validation':>12}{'test':>10}")
+    for stem, res in results.items():
+        vals = [res["scores"][f"{s}_mae"] for s in ("train", "validation", "test")]
+        print(f"  {stem:<11}" + "".join(
+            f"{'n/a' if v is None else f'{v:.5f}':>{w}}" for v, w in zip(vals, (10, 12, 10))))
+    return 0
+
+
+def _register_e2e(steps):
+    p = steps.add_parser("e2e", help="check the whole pipeline on a few tracks",
+                         description="Prepare, transform, train briefly and separate with "
+                                     "a few tracks of DIR, checking every step.")
+    _stem_dirs(p)
+    p.add_argument("--delete", action="store_true",
+                   help="delete the data, model and checkpoint folders first")
+    p.add_argument("--data-dir", default="data")
+    p.add_argument("--model-dir", default="model")
+    p.add_argument("--checkpoint-dir", default="logdir")
+    p.add_argument("--segment-duration", type=float, default=10.0,
+                   help="segment length in seconds (default: 10)")
+    p.add_argument("--epochs", type=int, default=1, help="training epochs (default: 1)")
+    p.set_defaults(func=run_e2e)
+
+
+def run_e2e(args):
+    from ..training.e2e import E2EOptions, run_e2e as e2e
+
+    e2e(args.stem_dirs, data_dir=args.data_dir, model_dir=args.model_dir,
+        checkpoint_dir=args.checkpoint_dir, delete=args.delete,
+        opts=E2EOptions(segment_duration=args.segment_duration, epochs=args.epochs))
+    return 0
