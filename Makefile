@@ -4,9 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run demo test test-slow bench clean
+.PHONY: setup setup-train run demo test test-slow bench clean
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh
 	bash scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Only for generating training data (mixin train synth): soundfonts, drum kits, voices.
+setup-train: $(STAMP)
+	bash scripts/training-deps.sh
+	$(PY) -m pip install -q -e '.[test,synth]'
 
 run: $(STAMP)
 	$(VENV)/bin/mixin demo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .train import CountBar
+from .progress import ProgressBar
 
 
 def register(sub):
@@ -26,7 +26,7 @@ def register(sub):
 def run_evaluate(args):
     from ..training.evaluate import evaluate, format_table, write_json
 
-    bar = CountBar("evaluate")
+    bar = ProgressBar("evaluate", unit="tracks")
     results = evaluate(args.stem_dirs, args.model_dirs, baseline=args.baseline,
                        track_limit=args.track_limit, progress=bar)
     bar.finish()

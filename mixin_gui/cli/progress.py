@@ -9,8 +9,9 @@ import time
 class ProgressBar:
     """Callable ``(done, total)`` that redraws one line; plain final line when not a TTY."""
 
-    def __init__(self, label, *, width=24, stream=None):
+    def __init__(self, label, *, unit="chunks", width=24, stream=None):
         self.label = label
+        self.unit = unit
         self.width = width
         self.stream = stream or sys.stderr
         self.start = time.perf_counter()
@@ -20,7 +21,7 @@ class ProgressBar:
     def line(self, done, total):
         filled = int(self.width * done / total) if total else self.width
         bar = "█" * filled + "░" * (self.width - filled)
-        return f"{self.label}  {bar} {done}/{total} chunks  {self.elapsed():.1f} s"
+        return f"{self.label}  {bar} {done}/{total} {self.unit}  {self.elapsed():.1f} s"
 
     def elapsed(self):
         return time.perf_counter() - self.start

@@ -6,18 +6,8 @@ import os
 
 from .. import config
 from ..errors import DatasetError
+from . import synth
 from .progress import ProgressBar
-
-
-class CountBar(ProgressBar):
-    """A :class:`ProgressBar` counting tracks (or any unit) instead of chunks."""
-
-    def __init__(self, label, unit="tracks", **kwargs):
-        super().__init__(label, **kwargs)
-        self.unit = unit
-
-    def line(self, done, total):
-        return super().line(done, total).replace(" chunks ", f" {self.unit} ")
 
 
 def register(sub):
@@ -29,6 +19,7 @@ def register(sub):
     _register_hdf5(steps)
     _register_fit(steps)
     _register_e2e(steps)
+    synth.register(steps)
     p.set_defaults(func=lambda args: p.print_help() or 2)
 
 
@@ -59,7 +50,7 @@ def _register_prepare(steps):
 def run_prepare(args):
     from ..training.stems import prepare_stems
 
-    bar = CountBar("prepare-stems")
+    bar = ProgressBar("prepare-stems", unit="tracks")
     summary = prepare_stems(args.stem_dirs, args.data_dir,
                             segment_duration=args.segment_duration,
                             segment_offset=args.segment_offset, track_limit=args.track_limit,
@@ -83,7 +74,7 @@ def _register_hdf5(steps):
 def run_hdf5(args):
     from ..training.hdf5 import create_hdf5
 
-    bar = CountBar("create-hdf5")
+    bar = ProgressBar("create-hdf5", unit="tracks")
     shapes = create_hdf5(args.data_dir, progress=bar)
     bar.finish()
     for stem, splits in shapes.items():
