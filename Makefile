@@ -20,8 +20,10 @@ setup-train: $(STAMP)
 	bash scripts/training-deps.sh
 	$(PY) -m pip install -q -e '.[test,synth]'
 
+# The desktop app, with a generated demo song loaded (Separate, listen, export).
 run: $(STAMP)
-	$(VENV)/bin/mixin demo
+	$(VENV)/bin/mixin demo --mix-only
+	$(VENV)/bin/mixin-gui demo-output/demo_mix.wav
 
 demo: $(STAMP)
 	$(VENV)/bin/mixin demo

@@ -1,7 +1,7 @@
 """``mixin``: the command-line entry point.
 
-Subcommands register themselves from their own modules (``separate``, ``models``, ``demo``)
-so each stays small. Every :class:`~mixin_gui.errors.MixinError` becomes one line on stderr
+Subcommands register themselves from their own modules (``separate``, ``models``, ``demo``,
+``train``, ``evaluate``) so each stays small; those that run networks set ``needs_backend``. Every :class:`~mixin_gui.errors.MixinError` becomes one line on stderr
 and exit status 1; no traceback reaches a user.
 """
 
@@ -34,6 +34,12 @@ def main(argv=None):
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if getattr(args, "needs_backend", False):
+        # Commands that run networks import Keras here, with TensorFlow's C++ start-up
+        # lines kept off the terminal (safe: nothing else runs yet).
+        from ..model.backend import import_keras
+
+        import_keras(quiet=True)
     try:
         return int(args.func(args) or 0)
     except MixinError as exc:

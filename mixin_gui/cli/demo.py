@@ -9,7 +9,7 @@ import numpy as np
 from .. import config
 from ..audio.io import check_output_dir, write_audio
 from ..dsp.synth import demo_stems
-from ..paths import default_model_dir, project_root
+from ..paths import usable_model_dir
 
 
 def register(sub):
@@ -21,16 +21,9 @@ def register(sub):
                    help="models to use (default: bundled models, else the original MiXiN "
                         "models in ../shared/reference when present)")
     p.add_argument("--duration", type=float, default=8.0, help="seconds of demo song")
+    p.add_argument("--mix-only", action="store_true",
+                   help="only write the demo song (e.g. to open it in the app)")
     p.set_defaults(func=run_demo)
-
-
-def find_demo_models():
-    """Bundled models if there are any, else the original models beside the checkout."""
-    bundled = default_model_dir()
-    if any(bundled.glob("model_*.*")):
-        return bundled
-    original = project_root().parent / "shared" / "reference" / "mixin-original-models"
-    return original if original.is_dir() else bundled
 
 
 def run_demo(args):
@@ -42,8 +35,10 @@ def run_demo(args):
     mix_path = write_audio(outdir / "demo_mix.wav", np.stack([mix, mix], 1),
                            config.SAMPLE_RATE, overwrite=True)
     print(f"wrote {mix_path} ({args.duration:.0f} s: drums, bass + chords, sung-like voice)")
+    if args.mix_only:
+        return 0
     model_dir = Path(args.pretrained_model_dir) if args.pretrained_model_dir \
-        else find_demo_models()
+        else usable_model_dir()
     print(f"separating with the models in {model_dir}")
     return main(["separate", str(mix_path), "--outdir", str(outdir), "--overwrite",
                  "--pretrained-model-dir", str(model_dir)])

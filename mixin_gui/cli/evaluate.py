@@ -20,7 +20,7 @@ def register(sub):
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write the scores as JSON ({track: {stem: {metric: dB}}}, "
                         "keyed by method first when several are compared)")
-    p.set_defaults(func=run_evaluate)
+    p.set_defaults(func=run_evaluate, needs_backend=True)
 
 
 def run_evaluate(args):

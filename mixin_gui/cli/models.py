@@ -11,7 +11,7 @@ def register(sub):
                                    "and show each model card.")
     p.add_argument("model_dir", nargs="?", default=None, metavar="DIR",
                    help="model directory (default: the bundled pretrained-models/)")
-    p.set_defaults(func=run_models)
+    p.set_defaults(func=run_models, needs_backend=True)
 
 
 def run_models(args):

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import config
 from ..audio.io import StemWriter, check_output_dir, describe, ensure_absent, read_audio
 from ..errors import MixinError, ModelLoadError
-from ..paths import default_model_dir
+from ..paths import default_model_dir, has_models
 from .progress import ProgressBar
 
 
@@ -35,7 +35,7 @@ def register(sub):
     p.add_argument("--overwrite", action="store_true", help="replace existing stem files")
     p.add_argument("--mono", action="store_true",
                    help="mix down to mono first, as the original MiXiN did")
-    p.set_defaults(func=run_separate)
+    p.set_defaults(func=run_separate, needs_backend=True)
 
 
 def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False):
@@ -50,7 +50,7 @@ def _model_dir(args):
     if args.pretrained_model_dir:
         return Path(args.pretrained_model_dir)
     bundled = default_model_dir()
-    if not any(bundled.glob("model_*.*")):
+    if not has_models(bundled):
         raise ModelLoadError(
             f"No models are bundled in '{bundled}' yet; pass --pretrained-model-dir DIR "
             f"(for example the original MiXiN models).")

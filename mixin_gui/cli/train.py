@@ -109,7 +109,7 @@ def _register_fit(steps):
                    help="tf.distribute strategy: several GPUs (mirrored) or a cluster "
                         "configured by TF_CONFIG (multiworker)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
-    p.set_defaults(func=run_fit)
+    p.set_defaults(func=run_fit, needs_backend=True)
 
 
 def run_fit(args):
@@ -146,7 +146,7 @@ def _register_e2e(steps):
     p.add_argument("--segment-duration", type=float, default=10.0,
                    help="segment length in seconds (default: 10)")
     p.add_argument("--epochs", type=int, default=1, help="training epochs (default: 1)")
-    p.set_defaults(func=run_e2e)
+    p.set_defaults(func=run_e2e, needs_backend=True)
 
 
 def run_e2e(args):

@@ -1,9 +1,5 @@
-"""The CDAE networks: architecture, loading and saving, model directories."""
+"""The CDAE networks: architecture, loading and saving (``cdae``), model directories
+(``stems``), and importing the Keras backend (``backend``).
 
-from .cdae import (INPUT_SHAPE, N_PARAMS, build_cdae, compile_cdae, find_model_file,
-                   load_cdae, read_card, save_cdae)
-from .stems import ModelSet, inspect_model_dir, load_model_dir
-
-__all__ = ["INPUT_SHAPE", "N_PARAMS", "ModelSet", "build_cdae", "compile_cdae",
-           "find_model_file", "inspect_model_dir", "load_cdae", "load_model_dir",
-           "read_card", "save_cdae"]
+Nothing is imported here, so ``mixin_gui.model.backend`` can be imported without Keras.
+"""

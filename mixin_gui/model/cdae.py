@@ -19,32 +19,11 @@ from pathlib import Path
 
 from .. import config
 from ..errors import ModelLoadError
+from .backend import import_keras
 
 
 
-def _import_keras_quietly():
-    """Import Keras with the backend's native start-up log lines kept off the terminal.
-
-    TensorFlow prints INFO lines (oneDNN, CPU features) from C++ while importing, whatever
-    ``TF_CPP_MIN_LOG_LEVEL`` says; users of a CLI should not see them. Standard error is
-    pointed at /dev/null for the import only. ``MIXIN_TF_LOGS=1`` keeps them.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if os.environ.get("MIXIN_TF_LOGS") == "1":
-        import keras
-        return keras
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            import keras
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-    return keras
-
-
-keras = _import_keras_quietly()
+keras = import_keras()
 
 #: Input (and output) shape of every CDAE: one chunk's magnitude, one channel.
 INPUT_SHAPE = (config.N_BANDS, config.N_COEFS, 1)

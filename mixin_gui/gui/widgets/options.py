@@ -1,0 +1,115 @@
+"""Separation and export options, bound to :class:`~mixin_gui.gui.settings.Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLineEdit, QToolButton, QWidget)
+
+from ..settings import ON_EXISTS, OUTPUT_FORMATS
+
+
+class _FolderField(QWidget):
+    """A line edit with a "…" button that picks a folder."""
+
+    changed = Signal(str)
+
+    def __init__(self, title, parent=None):
+        super().__init__(parent)
+        self.title = title
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit()
+        self.button = QToolButton(text="…", toolTip=title)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.button)
+        self.button.clicked.connect(self.browse)
+        self.edit.editingFinished.connect(lambda: self.changed.emit(self.edit.text()))
+
+    def browse(self):
+        folder = QFileDialog.getExistingDirectory(self, self.title, self.edit.text())
+        if folder:
+            self.set_path(folder)
+            self.changed.emit(folder)
+
+    def set_path(self, path):
+        self.edit.setText(str(path))
+        self.edit.setCursorPosition(0)
+
+
+class OptionsPanel(QWidget):
+    """Form of the user's choices; every edit is saved at once.
+
+    Signals
+    -------
+    models_changed()
+        The model directory or the instrumental mode changed (models must be reloaded).
+    """
+
+    models_changed = Signal()
+
+    def __init__(self, settings, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        form = QFormLayout(self)
+        form.setContentsMargins(4, 4, 4, 4)
+        self.instrumental = QCheckBox("Instrumental (no vocal model)")
+        self.single_model = QCheckBox("Single-model (network magnitude + mix phase)")
+        self.model_dir = _FolderField("Choose the model folder")
+        self.output_dir = _FolderField("Choose the output folder")
+        self.fmt = QComboBox()
+        for fmt, depth, label in OUTPUT_FORMATS:
+            self.fmt.addItem(label, f"{fmt}/{depth}")
+        self.template = QLineEdit(placeholderText="{track}_{stem}",
+                                  toolTip="File name: {track} and {stem} are replaced")
+        self.on_exists = QComboBox()
+        for policy in ON_EXISTS:
+            self.on_exists.addItem(policy.capitalize(), policy)
+        self.auto_export = QCheckBox("Export stems when a track is separated")
+        form.addRow(self.instrumental)
+        form.addRow(self.single_model)
+        form.addRow("Models", self.model_dir)
+        form.addRow("Output", self.output_dir)
+        form.addRow("Format", self.fmt)
+        form.addRow("Names", self.template)
+        form.addRow("If a file exists", self.on_exists)
+        form.addRow(self.auto_export)
+        self.load()
+        self.instrumental.toggled.connect(self._instrumental)
+        self.single_model.toggled.connect(lambda v: setattr(settings, "single_model", v))
+        self.model_dir.changed.connect(self._model_dir)
+        self.output_dir.changed.connect(lambda p: setattr(settings, "output_dir", p))
+        self.fmt.currentIndexChanged.connect(
+            lambda _i: setattr(settings, "output_format", self.fmt.currentData().split("/")))
+        self.template.editingFinished.connect(
+            lambda: setattr(settings, "template", self.template.text()))
+        self.on_exists.currentIndexChanged.connect(
+            lambda _i: setattr(settings, "on_exists", self.on_exists.currentData()))
+        self.auto_export.toggled.connect(lambda v: setattr(settings, "auto_export", v))
+
+    def load(self):
+        """Show the stored values."""
+        s = self.settings
+        self.instrumental.setChecked(s.instrumental)
+        self.single_model.setChecked(s.single_model)
+        self.model_dir.set_path(s.model_dir)
+        self.output_dir.set_path(s.output_dir)
+        self.fmt.setCurrentIndex(max(0, self.fmt.findData("/".join(s.output_format))))
+        self.template.setText(s.template)
+        self.on_exists.setCurrentIndex(max(0, self.on_exists.findData(s.on_exists)))
+        self.auto_export.setChecked(s.auto_export)
+
+    def set_model_dir(self, path):
+        self.model_dir.set_path(path)
+        self._model_dir(str(path))
+
+    def _model_dir(self, path):
+        if path and Path(path) != self.settings.model_dir:
+            self.settings.model_dir = path
+            self.models_changed.emit()
+
+    def _instrumental(self, value):
+        self.settings.instrumental = value
+        self.models_changed.emit()

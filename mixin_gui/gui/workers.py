@@ -1,0 +1,229 @@
+"""Background work: decoding and analysing files, loading models, separating, exporting.
+
+Each worker is a QObject living in its own QThread. The GUI thread calls its ``submit_*``
+methods, which emit a private signal; because the worker lives in another thread, Qt queues
+the call and the slot runs there. Workers receive plain values (arrays, paths, a
+``threading.Event`` for cancel) and report through Signals; they never touch a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..dsp.spectrogram import bark_spectrogram
+from ..errors import Cancelled, MixinError, ModelLoadError
+from .tracks import envelope
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisWorker(QObject):
+    """Decodes a file and computes its waveform overview and Bark spectrogram."""
+
+    loaded = Signal(int, object)     # track id, dict(audio, sr, spectrogram, envelope)
+    failed = Signal(int, str)        # track id, one-sentence reason naming the file
+    _request = Signal(int, str)
+
+    def __init__(self):
+        super().__init__()
+        self._request.connect(self._analyse)
+
+    def submit(self, track_id, path):
+        self._request.emit(track_id, str(path))
+
+    @Slot(int, str)
+    def _analyse(self, track_id, path):
+        from ..audio.io import read_audio
+
+        try:
+            audio, sr = read_audio(path)
+            result = {"audio": audio, "sr": sr, "spectrogram": bark_spectrogram(audio, sr),
+                      "envelope": envelope(audio, sr)}
+        except MixinError as exc:
+            self.failed.emit(track_id, str(exc))
+            return
+        except Exception as exc:  # a decoder bug must not end the worker thread
+            log.exception("analysing %s failed", path)
+            self.failed.emit(track_id, f"'{Path(path).name}' could not be analysed: {exc}")
+            return
+        self.loaded.emit(track_id, result)
+
+
+@dataclass
+class SeparationJob:
+    """Everything the worker needs for one track, as plain values.
+
+    Attributes
+    ----------
+    track_id : int
+    audio : np.ndarray, shape (frames, channels)
+    sr : int
+    model_dir : Path
+    instrumental, single_model : bool
+    export : ExportPlan or None
+        Written after separating when given.
+    cancel : threading.Event
+    """
+
+    track_id: int
+    audio: object
+    sr: int
+    model_dir: Path
+    instrumental: bool = False
+    single_model: bool = False
+    export: object = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class SeparationWorker(QObject):
+    """Owns the loaded models (TensorFlow is imported here, off the GUI thread)."""
+
+    models_loading = Signal(str)              # model dir
+    models_ready = Signal(object)             # dict(model_dir, stems, cards, files)
+    models_failed = Signal(str)
+    progress = Signal(int, int, int, float)   # track id, chunks done, total, seconds elapsed
+    finished = Signal(int, object)            # track id, dict(stems, spectrograms, written)
+    failed = Signal(int, str)
+    cancelled = Signal(int)
+    exported = Signal(int, object)            # track id, list of written paths
+    export_failed = Signal(int, str)
+    _load = Signal(object)                    # (model dir, instrumental)
+    _separate = Signal(object)
+    _export = Signal(int, object, object, int)
+
+    def __init__(self):
+        super().__init__()
+        self._cache = {}
+        self._load.connect(self._load_models)
+        self._separate.connect(self._run_job)
+        self._export.connect(self._run_export)
+
+    # -- called from the GUI thread ---------------------------------------
+    def submit_load(self, model_dir, instrumental=False):
+        self._load.emit((str(model_dir), bool(instrumental)))
+
+    def submit_separation(self, job):
+        self._separate.emit(job)
+
+    def submit_export(self, track_id, plan, sources, sr):
+        self._export.emit(track_id, plan, sources, sr)
+
+    # -- worker thread ------------------------------------------------------
+    def _separator(self, model_dir, instrumental):
+        key = (str(Path(model_dir).resolve()), bool(instrumental))
+        if key not in self._cache:
+            self.models_loading.emit(str(model_dir))
+            from ..engine.separator import Separator
+
+            self._cache.clear()          # one set of networks in memory at a time
+            self._cache[key] = Separator(model_dir, instrumental=instrumental)
+            models = self._cache[key].models
+            self.models_ready.emit({"model_dir": Path(model_dir), "stems": models.stems,
+                                    "cards": dict(models.cards), "files": dict(models.files)})
+        return self._cache[key]
+
+    @Slot(object)
+    def _load_models(self, request):
+        model_dir, instrumental = request
+        try:
+            self._separator(model_dir, instrumental)
+        except MixinError as exc:
+            self.models_failed.emit(str(exc))
+        except Exception as exc:
+            log.exception("loading models from %s failed", model_dir)
+            self.models_failed.emit(f"Models in '{model_dir}' could not be loaded: {exc}")
+
+    @Slot(object)
+    def _run_job(self, job):
+        try:
+            result = self._separate_job(job)
+        except Cancelled:
+            self.cancelled.emit(job.track_id)
+            return
+        except MixinError as exc:
+            if isinstance(exc, ModelLoadError):
+                self.models_failed.emit(str(exc))
+            self.failed.emit(job.track_id, str(exc))
+            return
+        except Exception as exc:
+            log.exception("separating track %s failed", job.track_id)
+            self.failed.emit(job.track_id, f"Separation failed: {exc}")
+            return
+        self.finished.emit(job.track_id, result)
+
+    def _separate_job(self, job):
+        sep = self._separator(job.model_dir, job.instrumental)
+        sep.single_model = job.single_model
+        start = time.monotonic()
+
+        def progress(done, total):
+            self.progress.emit(job.track_id, done, total, time.monotonic() - start)
+
+        if job.cancel.is_set():
+            raise Cancelled("Separation cancelled.")
+        stems = sep.separate(job.audio, job.sr, progress=progress, cancel=job.cancel).audio
+        spectrograms = {}
+        for name, audio in stems.items():
+            spec = bark_spectrogram(audio, job.sr, cancel=job.cancel)
+            if spec is None:
+                raise Cancelled("Separation cancelled.")
+            spectrograms[name] = spec
+        written = []
+        if job.export is not None:
+            from .export import write_outputs
+
+            sources = dict(stems, mix=job.audio)
+            written = write_outputs(job.export, sources, job.sr, cancel=job.cancel)
+        return {"stems": stems, "spectrograms": spectrograms, "written": written,
+                "seconds": time.monotonic() - start}
+
+    @Slot(int, object, object, int)
+    def _run_export(self, track_id, plan, sources, sr):
+        from .export import write_outputs
+
+        try:
+            written = write_outputs(plan, sources, sr)
+        except MixinError as exc:
+            self.export_failed.emit(track_id, str(exc))
+            return
+        except Exception as exc:
+            log.exception("export failed")
+            self.export_failed.emit(track_id, f"Export failed: {exc}")
+            return
+        self.exported.emit(track_id, written)
+
+
+class _PythonThread(QThread):
+    """A QThread whose event loop runs inside a Python ``run``.
+
+    With a plain QThread, PySide creates a fresh Python thread state for every queued slot
+    call and destroys it afterwards. TensorFlow keeps per-thread Python state (its eager
+    context); importing it in one slot call and using it in a later one then crashes the
+    process (segmentation fault, reproduced with PySide6 6.12 and TensorFlow 2.x). Running
+    ``exec()`` from Python keeps one thread state for the thread's whole life.
+    """
+
+    def run(self):
+        self.exec()
+
+
+class WorkerThread:
+    """A worker moved into its own started QThread, with an orderly shutdown."""
+
+    def __init__(self, worker, name):
+        self.worker = worker
+        self.thread = _PythonThread()
+        self.thread.setObjectName(name)
+        worker.moveToThread(self.thread)
+        self.thread.start()
+
+    def stop(self, timeout_ms=30000):
+        """Ask the thread's event loop to end after its current task, and wait."""
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)

@@ -1,0 +1,92 @@
+"""Smoke test of the frozen PyInstaller bundle (its own lane: `make smoke`).
+
+Runs what a user of the unpacked folder would: the CLI's version, models and separate
+commands, and the GUI executable headless with --self-test (open the window, load a file,
+separate it, export the stems, exit 0). Any import or Qt-plugin failure in the output fails
+the test even when the exit status is 0.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mixin_gui import __version__, config
+from mixin_gui.dsp.synth import demo_stems
+
+pytestmark = pytest.mark.bundle
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLE = ROOT / "dist" / "MiXiN"
+CLI = BUNDLE / "mixin-cli"
+GUI = BUNDLE / "MiXiN"
+ORIGINAL = ROOT.parent / "shared" / "reference" / "mixin-original-models"
+BAD_MARKERS = ("ImportError", "ModuleNotFoundError", "Traceback",
+               "Could not find the Qt platform plugin", "could not load the Qt platform plugin")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def bundle():
+    if not CLI.is_file() or not GUI.is_file():
+        pytest.skip("no bundle in dist/MiXiN: run `make dist` first")
+
+
+def run(cmd, **kw):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
+                          timeout=600, env=env, **kw)
+    out = proc.stdout + proc.stderr
+    for marker in BAD_MARKERS:
+        assert marker not in out, out[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bundle") / "smoke song.wav"
+    mix = sum(demo_stems(3.0).values())
+    sf.write(path, np.stack([mix, mix], 1), 44100)
+    return path
+
+
+def model_dir():
+    bundled = BUNDLE / "_internal" / "pretrained-models"
+    if any(bundled.glob("model_*.keras")):
+        return None
+    if not ORIGINAL.is_dir():
+        pytest.skip("no bundled models and no ../shared original models")
+    return ORIGINAL
+
+
+def test_cli_version():
+    proc = run([CLI, "--version"])
+    assert proc.returncode == 0 and proc.stdout.strip() == f"mixin {__version__}"
+
+
+def test_cli_models():
+    models = model_dir()
+    proc = run([CLI, "models"] + ([models] if models else []))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "all models ok" in proc.stdout
+
+
+def test_cli_separate(song, tmp_path):
+    models = model_dir()
+    extra = ["--pretrained-model-dir", models] if models else []
+    proc = run([CLI, "separate", song, "--outdir", tmp_path, *extra])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for stem in config.STEMS:
+        info = sf.info(tmp_path / f"smoke song_{stem}.wav")
+        assert info.frames == sf.info(song).frames and info.channels == 2
+
+
+def test_gui_self_test(song, tmp_path):
+    models = model_dir()
+    extra = ["--model-dir", models] if models else []
+    proc = run([GUI, "--self-test", "--export-dir", tmp_path, *extra, song])
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) >= 2 and all(p.endswith((".wav", ".flac")) for p in written)
