@@ -153,11 +153,12 @@ class Separator:
         # Two-stage pipeline: the networks run on batch i + 1 (TensorFlow's threads) while
         # this thread masks and inverts batch i (numpy, mostly one core).
         done = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixin-nn") as pool:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixin-nn")
+        try:
             future = pool.submit(analyse, starts[0])
             for i, start in enumerate(starts):
+                _check(cancel)          # before waiting, so a cancel never waits for a batch
                 coefs, est = future.result()
-                _check(cancel)
                 if i + 1 < len(starts):
                     future = pool.submit(analyse, starts[i + 1])
                 stop = min(start + per_batch, plan.n_chunks)
@@ -170,6 +171,10 @@ class Separator:
                 out = pending.push(block, last=stop == plan.n_chunks)
                 if out is not None:
                     yield [b.T for b in out]
+        finally:
+            # After a cancel or an error the batch in flight finishes on its own thread;
+            # nobody waits for it.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def separate_chunks(self, chunks):
         """Stems of a batch of 44.1 kHz chunks.
