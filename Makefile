@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup setup-train run demo test test-slow bench clean
+.PHONY: setup setup-train run demo test test-slow bench dist smoke clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh
 	bash scripts/system-deps.sh
@@ -37,6 +37,19 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_separate.py
+
+# The PyInstaller bundle dist/MiXiN/ (GUI `MiXiN`, CLI `mixin-cli`) and its archive.
+dist: $(STAMP)
+	$(PY) -m pip install -q 'pyinstaller>=6.10'
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN mixin.spec
+	cp packaging/README-bundle.txt dist/MiXiN/README.txt
+	cp packaging/install-desktop-entry.sh resources/mixin.desktop resources/mixin.png dist/MiXiN/
+	tar -C dist -czf dist/MiXiN-$$($(PY) -c 'import mixin_gui; print(mixin_gui.__version__)')-linux-x86_64.tar.gz MiXiN
+
+# Smoke test of the bundle (builds it first when missing).
+smoke: $(STAMP)
+	test -x dist/MiXiN/mixin-cli || $(MAKE) dist
+	$(PY) -m pytest -m bundle
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info demo-output
