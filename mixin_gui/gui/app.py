@@ -71,6 +71,7 @@ class ErrorReporter(QObject):
             return
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("uncaught exception:\n%s", text)
+        sys.stderr.write(text)          # for whoever started the app from a terminal
         self._show.emit(f"{exc_type.__name__}: {exc}")
 
     @Slot(str)
