@@ -9,12 +9,28 @@ bundle's smoke test runs it with ``QT_QPA_PLATFORM=offscreen``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
+
+
+def process_age():
+    """Seconds since this process started (Linux), else since this module was imported."""
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - _IMPORTED
+
+
+_IMPORTED = time.monotonic()
 
 
 def parse(argv):
@@ -43,9 +59,10 @@ def run(app, argv):
         settings.model_dir = opts.model_dir
     window = MainWindow(settings)
     window.show()
+    shown_at = process_age()
     window.add_paths(opts.files)
     started = time.monotonic()
-    state = {"separating": False, "code": None}
+    state = {"separating": False, "code": None, "models_at": None}
 
     def report(code, message):
         print(f"self-test: {message}", file=sys.stderr if code else sys.stdout, flush=True)
@@ -61,6 +78,8 @@ def run(app, argv):
             return report(1, f"models failed: {window.models_error}")
         if window.rejections:
             return report(1, "rejected: " + "; ".join(map(str, window.rejections)))
+        if window.models is not None and state["models_at"] is None:
+            state["models_at"] = process_age()
         if window.models is None or not tracks or any(t.status == "loading" for t in tracks):
             return None
         if not state["separating"]:
@@ -75,7 +94,8 @@ def run(app, argv):
             if not written or not all(Path(p).is_file() for p in written):
                 return report(1, "separated but the stems were not written")
             return report(0, f"ok: {len(tracks)} track(s), {len(written)} files in "
-                             f"{Path(written[0]).parent}")
+                             f"{Path(written[0]).parent}; window shown {shown_at:.1f} s and "
+                             f"models ready {state['models_at']:.1f} s after start")
         return None
 
     timer = QTimer(window, interval=100, timeout=poll)
