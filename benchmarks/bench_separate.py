@@ -15,7 +15,6 @@ Usage: python benchmarks/bench_separate.py [--skip-long]
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -70,18 +69,35 @@ def per_chunk_original(path, outdir):
     return n_chunks
 
 
-def cli_run(args, tmp):
-    cmd = [sys.executable, "-m", "mixin_gui.cli", "separate", *map(str, args), "--outdir",
-           str(tmp), "--overwrite", "--pretrained-model-dir", str(MODELS)]
+# Runs a command from a small process and prints its peak RSS: a child forked straight from
+# this (large) process would count this process's pages in its own maximum.
+_MEASURE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+            "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def run_measured(cmd):
+    """Wall time (s) and peak RSS (MB) of a whole command."""
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - t
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *map(str, cmd)], check=True,
+                         capture_output=True, text=True).stdout
+    return time.perf_counter() - t, int(out.split()[-1]) / 1024
+
+
+def cli_run(args, tmp):
+    """``mixin separate`` as a fresh process: (seconds, peak RSS MB)."""
+    return run_measured([sys.executable, "-m", "mixin_gui.cli", "separate", *map(str, args),
+                         "--outdir", tmp, "--overwrite", "--pretrained-model-dir", MODELS])
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-long", action="store_true", help="skip the 10-minute RSS run")
+    ap.add_argument("--original", nargs=2, metavar=("SONG", "OUTDIR"),
+                    help="only run the per-chunk original on SONG (used as a subprocess)")
     args = ap.parse_args()
+    if args.original:
+        per_chunk_original(*args.original)
+        return
     if not SONG.is_file() or not MODELS.is_dir():
         sys.exit("needs ../shared/audio and ../shared/reference beside the checkout")
 
@@ -100,17 +116,20 @@ def main():
     print(f"(a) engine stereo {t_stereo:6.2f} s  = {dur / t_stereo:5.1f}x real time (target 20x)")
 
     with tempfile.TemporaryDirectory() as tmp:
-        t_cli = cli_run([SONG], tmp)
-        t_cli_mono = cli_run([SONG, "--mono"], tmp)
+        t_cli, rss_cli = cli_run([SONG], tmp)
+        t_cli_mono, _ = cli_run([SONG, "--mono"], tmp)
+        t_orig, rss_orig = run_measured([sys.executable, __file__, "--original", SONG, tmp])
         t0 = time.perf_counter()
         n_chunks = per_chunk_original(SONG, tmp)
-        t_orig = time.perf_counter() - t0
-    print(f"(b) mixin separate (stereo stems)  {t_cli:6.2f} s")
+        t_orig_loop = time.perf_counter() - t0
+    print(f"(b) mixin separate (stereo stems)  {t_cli:6.2f} s, peak RSS {rss_cli:5.0f} MB")
     print(f"(b) mixin separate --mono          {t_cli_mono:6.2f} s")
-    print(f"(c) per-chunk original, mono, {n_chunks} chunks {t_orig:6.2f} s")
+    print(f"(c) per-chunk original as a command, mono, {n_chunks} chunks {t_orig:6.2f} s, "
+          f"peak RSS {rss_orig:5.0f} MB")
+    print(f"(c) per-chunk original, models loaded, in process {t_orig_loop:6.2f} s")
     print(f"    ratio original / mixin --mono   {t_orig / t_cli_mono:5.1f}x (target 5x)")
     print(f"    ratio original / mixin stereo   {t_orig / t_cli:5.1f}x")
-    print(f"    ratio original loop / engine mono {t_orig / t_mono:5.1f}x")
+    print(f"    ratio original loop / engine mono {t_orig_loop / t_mono:5.1f}x")
     try:
         import librosa
     except ImportError:
@@ -127,10 +146,9 @@ def main():
             long = Path(tmp) / "ten_minutes.flac"
             reps = int(np.ceil(600 * sr / len(audio)))
             sf.write(long, np.tile(audio, (reps, 1))[: 600 * sr], sr)
-            t_long = cli_run([long], tmp)
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"10-minute stereo song: mixin separate {t_long:6.1f} s, peak RSS of the "
-              f"largest child process {peak:6.0f} MB (target 1500 MB)")
+            t_long, peak = cli_run([long], tmp)
+        print(f"10-minute stereo song: mixin separate {t_long:6.1f} s, peak RSS "
+              f"{peak:6.0f} MB (target 1500 MB)")
 
 
 if __name__ == "__main__":
