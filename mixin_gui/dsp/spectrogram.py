@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
+from .chunking import ChunkPlan
 from .nsgt import get_nsgt
 
 #: Peak coefficient magnitude of a full-scale sine (measured: 8.1 at 1 kHz, 9.4 at 8 kHz,
@@ -99,15 +100,15 @@ def bark_spectrogram(audio, sr, *, cols_per_second=100.0, range_db=DEFAULT_RANGE
     x = to_mono_44k(audio, sr)
     nsgt = get_nsgt()
     size = config.CHUNK_SIZE
-    n_chunks = max(1, -(-len(x) // size))
-    x = np.pad(x, (0, n_chunks * size - len(x)))
-    chunks = x.reshape(n_chunks, size)
+    plan = ChunkPlan(len(x), size)          # back-to-back chunks, the last zero-padded
     factor = pool_factor(cols_per_second)
     mags = []
-    for start in range(0, n_chunks, batch):
+    for start in range(0, plan.n_chunks, batch):
         if cancel is not None and cancel.is_set():
             return None
-        c = nsgt.forward(chunks[start:start + batch], dtype=np.float32)   # (k, bands, coefs)
+        stop = min(start + batch, plan.n_chunks)
+        chunks = plan.chunks(x[None], start, stop)[:, 0]                # (k, size)
+        c = nsgt.forward(chunks, dtype=np.float32)                       # (k, bands, coefs)
         mags.append(np.abs(c).transpose(1, 0, 2).reshape(config.N_BANDS, -1))
     mag = np.concatenate(mags, axis=1)
     mag = _max_pool(mag, factor)
