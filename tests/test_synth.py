@@ -132,3 +132,39 @@ def test_plan_reaches_the_hours_asked():
     assert sum(seconds) >= 180 and sum(seconds[:-1]) < 180
     assert all(20 <= s <= 100 for s in seconds)
     assert len({name for _, name, _ in planned}) == len(planned)
+
+
+def _first(seed, predicate, *, duration=None, limit=400):
+    for index in range(limit):
+        if predicate(track.plan(seed, index, duration=duration)):
+            return index
+    pytest.fail("no planned song matches")
+
+
+def test_an_orchestral_piece_has_no_drums():
+    index = _first(3, lambda s: s.genre == "orchestral", duration=3.0)
+    stems, _, info = track.render_track(3, index, duration=3.0, vocals=False)
+    assert info["drums"] == "none" and not np.any(stems["drums"])
+    assert _rms(stems["bass"]) > 1e-3 and _rms(stems["other"]) > 1e-3
+
+
+def test_a_song_without_vocals_may_give_its_melody_to_an_instrument():
+    index = _first(3, lambda s: s.instrument_lead and not s.has_vocals, duration=4.0)
+    stems, _, info = track.render_track(3, index, duration=4.0)
+    assert "melody" in [p["role"] for p in info["parts"]]
+    assert not np.any(stems["vocals"]) and _rms(stems["other"]) > 1e-3
+
+
+def test_some_vocal_sections_are_a_cappella():
+    plans = [track.plan(5, i) for i in range(100)]
+    alone = [(song, sec) for song in plans if song.has_vocals for sec in song.sections
+             if sec.lead and not (sec.drums or sec.bass or sec.parts)]
+    assert 5 <= len(alone) <= 40  # about a fifth of the songs with vocals
+    for song, sec in alone:  # the voice does sing there
+        assert any(sec.start <= ph[0].start < sec.end for ph in song.melody)
+
+
+def test_some_singers_speak_their_lines():
+    stems, _, info = track.render_track(4, 1, duration=10.0, vocals=True)  # a spoken seed
+    assert info["voice"].endswith(":spoken")
+    assert _rms(stems["vocals"]) > 1e-3

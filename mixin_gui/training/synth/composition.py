@@ -26,7 +26,16 @@ GENRES = {
     "halftime": (0.08, (64, 92), 0.1),
     "ballad": (0.07, (60, 84), 0.0),
     "breakbeat": (0.07, (160, 178), 0.0),
+    "orchestral": (0.12, (60, 132), 0.0),
 }
+#: Genres played without a drum kit.
+NO_DRUMS = {"orchestral"}
+#: Share of songs with a sung lead, by genre (others: 80 %); an instrumental song may give its
+#: melody to an instrument instead (violin, flute, sax, lead synth ...).
+VOCAL_SHARE = {"orchestral": 0.3}
+INSTRUMENT_LEAD_SHARE = 0.6
+#: Share of songs with vocals where one sung section is a cappella (voice alone).
+A_CAPPELLA_SHARE = 0.2
 
 #: Chord progressions as scale degrees (0 = tonic), one chord per entry.
 PROGRESSIONS = {
@@ -83,7 +92,7 @@ class Section:
     drums: bool = True
     bass: bool = True
     parts: tuple = ()
-    sung: bool = False
+    lead: bool = False  # the lead melody (sung, or played by an instrument) is in this section
 
     @property
     def end(self):
@@ -100,6 +109,7 @@ class Song:
     sections: list
     melody: list  # list of phrases, each a list of Note
     has_vocals: bool
+    instrument_lead: bool = False  # the melody is played by an instrument, not sung
 
     @property
     def spb(self):
@@ -195,7 +205,8 @@ def compose(rng, *, duration=None, vocals=None):
     duration : float or None
         Target length in seconds (the song ends on a bar line near it); ``None`` draws 30-90 s.
     vocals : bool or None
-        Whether the song has a sung lead; ``None`` draws it (80 % of songs do).
+        Whether the song has a sung lead; ``None`` draws it (80 % of songs do, 30 % of
+        orchestral ones).
     """
     names = list(GENRES)
     weights = np.array([GENRES[g][0] for g in names])
@@ -207,7 +218,10 @@ def compose(rng, *, duration=None, vocals=None):
     minor = bool(rng.random() < (0.75 if genre in ("metal", "electronic", "breakbeat") else 0.4))
     target = float(rng.uniform(30, 90)) if duration is None else float(duration)
     bars_wanted = max(1, int(round(target * bpm / 240.0)))
-    has_vocals = bool(rng.random() < 0.8) if vocals is None else bool(vocals)
+    share = VOCAL_SHARE.get(genre, 0.8)
+    has_vocals = bool(rng.random() < share) if vocals is None else bool(vocals)
+    instrument_lead = not has_vocals and bool(rng.random() < INSTRUMENT_LEAD_SHARE)
+    has_lead = has_vocals or instrument_lead
 
     progs = JAZZ_PROGRESSIONS if genre == "jazz" else PROGRESSIONS[minor]
     by_name, sections, beat = {}, [], 0.0
@@ -215,17 +229,23 @@ def compose(rng, *, duration=None, vocals=None):
         if name not in by_name:
             by_name[name] = _pick(rng, progs)
         energy = float(np.clip(SECTION_ENERGY[name] + rng.normal(0, 0.08), 0.1, 1.0))
-        sec = Section(name, beat, bars, energy, sung=has_vocals and name in SUNG)
+        sec = Section(name, beat, bars, energy, lead=has_lead and name in SUNG)
         sec.chords = _chords_for(rng, key, minor, genre, beat, bars, by_name[name])
         sections.append(sec)
         beat = sec.end
     peak = max(range(len(sections)), key=lambda i: sections[i].energy)
-    if has_vocals and not any(s.sung for s in sections):
-        sections[peak].sung = True
+    if has_lead and not any(s.lead for s in sections):
+        sections[peak].lead = True
     for i, sec in enumerate(sections):
         _arrange(rng, sec, genre, i == peak)
-    song = Song(genre, bpm, key, minor, swing, sections, [], has_vocals)
-    if has_vocals:
+        if genre in NO_DRUMS:
+            sec.drums = False
+    sung = [i for i, s in enumerate(sections) if s.lead and i != peak]
+    if has_vocals and sung and rng.random() < A_CAPPELLA_SHARE:
+        alone = sections[sung[int(rng.integers(len(sung)))]]
+        alone.drums, alone.bass, alone.parts = False, False, ()
+    song = Song(genre, bpm, key, minor, swing, sections, [], has_vocals, instrument_lead)
+    if has_lead:
         from .melody import write_melody
 
         song.melody = write_melody(rng, song)

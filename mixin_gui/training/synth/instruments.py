@@ -2,7 +2,8 @@
 
 Every part draws its General MIDI program from a genre-dependent list and its soundfont from
 those installed, so the same role sounds different from song to song. Parts: ``bass`` (the
-bass stem) and ``comp``, ``comp2``, ``pad``, ``arp``, ``counter`` (the "other" stem).
+bass stem) and ``comp``, ``comp2``, ``pad``, ``arp``, ``counter`` and, in some songs without vocals, ``melody``
+(an instrument playing the lead line) (the "other" stem).
 """
 
 from __future__ import annotations
@@ -16,16 +17,21 @@ from . import fluid, resources
 PROGRAMS = {
     "bass": {"rock": [33, 34, 33], "metal": [34, 33], "pop": [33, 34, 38], "funk": [36, 37, 33],
              "jazz": [32, 32, 33], "electronic": [38, 39, 87], "halftime": [38, 39, 33],
-             "ballad": [33, 35, 32], "breakbeat": [38, 39, 33]},
+             "ballad": [33, 35, 32], "breakbeat": [38, 39, 33], "orchestral": [43, 42, 43, 32]},
     "comp": {"rock": [29, 30, 27, 25, 0, 18], "metal": [30, 29, 30], "pop": [0, 4, 25, 27, 1],
              "funk": [28, 27, 4, 7, 16], "jazz": [0, 4, 26, 11], "electronic": [81, 80, 90, 4],
-             "halftime": [4, 0, 5, 89], "ballad": [0, 1, 25, 4, 24], "breakbeat": [81, 90, 4]},
+             "halftime": [4, 0, 5, 89], "ballad": [0, 1, 25, 4, 24], "breakbeat": [81, 90, 4],
+             "orchestral": [48, 49, 48, 44, 45, 46, 0]},
     "comp2": {"rock": [16, 18, 0, 27], "metal": [29, 48], "pop": [27, 24, 5, 61],
               "funk": [61, 62, 16, 5], "jazz": [26, 11, 65], "electronic": [90, 62, 81],
-              "halftime": [24, 5, 80], "ballad": [24, 46, 5], "breakbeat": [62, 90]},
+              "halftime": [24, 5, 80], "ballad": [24, 46, 5], "breakbeat": [62, 90],
+              "orchestral": [40, 41, 42, 60, 61, 71, 68, 73, 57, 58, 70]},
     "pad": [48, 49, 50, 88, 89, 92, 95, 16, 19],
     "arp": [46, 11, 12, 81, 80, 24, 25, 8, 108],
     "counter": [48, 40, 73, 56, 61, 65, 71, 68, 81, 42],
+    # an instrument playing the melody of a song without vocals
+    "melody": {"orchestral": [40, 40, 41, 42, 73, 68, 71, 60, 56],
+               "*": [40, 73, 68, 71, 65, 66, 56, 27, 29, 80, 81, 11, 0, 22, 61, 64, 74, 26]},
 }
 GUITARS = {24, 25, 26, 27, 28, 29, 30}
 DISTORTED = {29, 30}
@@ -86,7 +92,8 @@ def _bass_notes(rng, song, sec, style):
 BASS_STYLES = {"rock": ["eighths", "pump", "eighths"], "metal": ["eighths"],
                "pop": ["pump", "sustain", "eighths"], "funk": ["funk"], "jazz": ["walk"],
                "electronic": ["offbeat", "sustain"], "halftime": ["halftime", "sustain"],
-               "ballad": ["sustain", "pump"], "breakbeat": ["sustain", "halftime"]}
+               "ballad": ["sustain", "pump"], "breakbeat": ["sustain", "halftime"],
+               "orchestral": ["sustain", "halftime", "walk"]}
 
 
 def _comp_notes(rng, song, sec, style, centre):
@@ -118,7 +125,7 @@ COMP_STYLES = {"rock": ["eighths", "sustain", "quarters"], "metal": ["eighths"],
                "pop": ["quarters", "broken", "sustain", "eighths"], "funk": ["stabs"],
                "jazz": ["charleston"], "electronic": ["stabs", "sustain", "broken"],
                "halftime": ["sustain", "broken"], "ballad": ["broken", "sustain"],
-               "breakbeat": ["sustain", "stabs"]}
+               "breakbeat": ["sustain", "stabs"], "orchestral": ["sustain", "broken", "quarters"]}
 
 
 def _arp_notes(rng, sec, rate):
@@ -144,6 +151,17 @@ def _counter_notes(rng, sec):
     return out
 
 
+def _melody_notes(rng, song):
+    """The song's melody for an instrument, moved by octaves into a range it plays well."""
+    shift = int(rng.choice([0, 0, 12, -12]))
+    out = []
+    for phrase in song.melody:
+        for n in phrase:
+            vel = int(np.clip(n.vel + rng.normal(0, 6), 40, 120))
+            out.append((n.start, n.dur * 0.95, n.pitch + shift, vel))
+    return out
+
+
 def _swung(song, beat):
     frac = beat % 1.0
     if song.swing and abs(frac - 0.5) < 1e-6:
@@ -155,7 +173,9 @@ def part_notes(rng, song, role, style):
     """All notes of a role over the sections that use it, as (start_s, dur_s, pitch, vel)."""
     notes, centre = [], int(rng.integers(57, 66))
     rate = float(rng.choice([0.25, 0.5])) if song.bpm < 150 else 0.5
-    for sec in song.sections:
+    if role == "melody":
+        notes = _melody_notes(rng, song)
+    for sec in song.sections if role != "melody" else ():
         if role == "bass":
             if sec.bass:
                 notes += _bass_notes(rng, song, sec, style)
@@ -174,7 +194,7 @@ def part_notes(rng, song, role, style):
 
 def _program(rng, role, genre):
     table = PROGRAMS[role]
-    pool = table[genre] if isinstance(table, dict) else table
+    pool = table.get(genre, table.get("*")) if isinstance(table, dict) else table
     return int(pool[int(rng.integers(len(pool)))])
 
 
@@ -187,6 +207,8 @@ def render_parts(rng, song, n_frames):
     names = list(fonts)
     roles = ["bass"] + [r for r in ("comp", "comp2", "pad", "arp", "counter")
                         if any(r in s.parts for s in song.sections)]
+    if song.instrument_lead and song.melody:
+        roles.append("melody")
     parts = []
     for role in roles:
         program = _program(rng, role, song.genre)

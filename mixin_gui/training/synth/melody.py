@@ -79,11 +79,11 @@ def _vary(rng, phrase, song):
 
 
 def write_melody(rng, song):
-    """Phrases (lists of :class:`Note`) over every sung section of ``song``."""
+    """Phrases (lists of :class:`Note`) over every section of ``song`` that has the lead."""
     phrases = []
     motifs = {}
     for sec in song.sections:
-        if not sec.sung:
+        if not sec.lead:
             continue
         plen = 2 if sec.bars >= 2 else 1
         centre = 67 if sec.name in ("chorus", "drop") else 63

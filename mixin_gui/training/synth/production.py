@@ -17,7 +17,7 @@ STEM_LEVELS = {"drums": (0.0, 2.5), "bass": (-3.0, 2.5), "other": (-1.5, 2.5),
                "vocals": (1.0, 2.5)}
 #: Part loudness inside the "other" and "vocals" stems (dB): mean and spread.
 PART_LEVELS = {"comp": (0.0, 1.5), "comp2": (-3.0, 2.0), "pad": (-6.0, 2.0),
-               "arp": (-5.0, 2.0), "counter": (-4.0, 2.0), "lead": (0.0, 0.0),
+               "arp": (-5.0, 2.0), "counter": (-4.0, 2.0), "melody": (1.0, 1.5), "lead": (0.0, 0.0),
                "harmony": (-6.0, 2.0), "choir": (-8.0, 2.0)}
 
 
@@ -95,7 +95,7 @@ def part_chain(rng, role, *, distort=False, spb=0.5):
         elif rng.random() < 0.2:
             fx.append(pb.Chorus(rate_hz=float(rng.uniform(0.5, 2.0)), depth=0.2, mix=0.3))
         fx += [_compressor(rng, pb, (1.5, 3.5))] + _eq(rng, pb)
-        if role in ("pad", "counter", "choir") or rng.random() < 0.3:
+        if role in ("pad", "counter", "choir", "melody") or rng.random() < 0.3:
             fx.append(pb.Reverb(room_size=float(rng.uniform(0.3, 0.8)),
                                 wet_level=float(rng.uniform(0.1, 0.3)), dry_level=1.0))
     return pb.Pedalboard(fx)

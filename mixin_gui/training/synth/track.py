@@ -43,7 +43,7 @@ def track_name(seed, index, song):
 def _other_stem(rng, song, parts, n):
     other = np.zeros((n, 2), np.float32)
     positions = {"comp": rng.uniform(-0.6, 0.6), "pad": 0.0, "arp": rng.uniform(-0.7, 0.7),
-                 "counter": rng.uniform(-0.4, 0.4)}
+                 "counter": rng.uniform(-0.4, 0.4), "melody": rng.uniform(-0.25, 0.25)}
     positions["comp2"] = -np.sign(positions["comp"] or 1) * rng.uniform(0.3, 0.8)
     for part in parts[1:]:
         other += production.treat(rng, part.audio, part.name, distort=part.distort,
@@ -74,9 +74,12 @@ def render_track(seed, index, *, duration=None, vocals=None):
     resources.check()
     song = plan(seed, index, duration=duration, vocals=vocals)
     n = int(round((song.duration + TAIL_SECONDS) * SR))
-    drng = stream(seed, index, "drums")
-    hits = drums.drum_hits(drng, song, drums.hire(drng, song))
-    drum_audio, kit = drumkits.render_drums(stream(seed, index, "kit"), song, hits, n)
+    if any(s.drums for s in song.sections):
+        drng = stream(seed, index, "drums")
+        hits = drums.drum_hits(drng, song, drums.hire(drng, song))
+        drum_audio, kit = drumkits.render_drums(stream(seed, index, "kit"), song, hits, n)
+    else:  # an orchestral piece
+        drum_audio, kit = np.zeros((n, 2), np.float32), "none"
     parts = instruments.render_parts(stream(seed, index, "parts"), song, n)
     vrng = stream(seed, index, "vocals")
     layers, voice = singer.render_vocals(vrng, song, n)
@@ -103,7 +106,7 @@ def render_track(seed, index, *, duration=None, vocals=None):
             "parts": [{"role": p.name, "program": p.program, "soundfont": p.soundfont,
                        "distorted": p.distort} for p in parts],
             "sections": [{"name": s.name, "bars": s.bars, "drums": s.drums, "bass": s.bass,
-                          "parts": list(s.parts), "sung": s.sung} for s in song.sections]}
+                          "parts": list(s.parts), "lead": s.lead} for s in song.sections]}
     return stems, mixture, info
 
 

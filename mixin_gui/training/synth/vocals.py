@@ -6,7 +6,8 @@ envelope and aperiodicity. The voiced stretches (vowels with their voiced conson
 matched one-to-one with the notes; unvoiced consonants keep their natural length and lead
 into each note, the vowel is stretched to the note's length, and F0 is replaced by the
 melody with portamento, vibrato and drift. Envelope and aperiodicity are kept, so the
-formants, and with them the words, stay those of the voice.
+formants, and with them the words, stay those of the voice. A quarter of the singers
+speak their lines instead (rap, spoken word), with the voice's own intonation.
 """
 
 from __future__ import annotations
@@ -139,6 +140,21 @@ def sing_phrase(rng, voice, style, song, phrase, *, harmony):
     return origin, out[0], (out[1] if harmony else None)
 
 
+#: Share of vocal songs delivered as speech (rap, spoken word): the voice keeps its own
+#: intonation instead of being moved onto the melody.
+SPOKEN_SHARE = 0.25
+
+
+def speak_phrase(rng, voice, song, phrase):
+    """Speak one phrase's line with the voice's natural intonation (rap, spoken word):
+    returns ``(start_s, mono float32 at 44.1 kHz)``."""
+    x, fs = speak(voice, lyric_line(rng, len(phrase) + int(rng.integers(0, 4))))
+    y = resample(x.astype(np.float32)[:, None], fs, SR)[:, 0]
+    rms = float(np.sqrt(np.mean(y ** 2)))
+    y = y * np.float32(0.1 / rms) if rms > 0 else y
+    return phrase[0].start * song.spb, y.astype(np.float32)
+
+
 def _place(track, y, start, gains):
     start = int(round(start * SR))
     if start < 0:
@@ -160,12 +176,17 @@ def render_vocals(rng, song, n_frames):
     style = _style(rng, voice)
     lead = np.zeros((n_frames, 2), np.float32)
     second = np.zeros((n_frames, 2), np.float32)
-    harmonise = rng.random() < 0.5
+    spoken = rng.random() < SPOKEN_SHARE
+    harmonise = not spoken and rng.random() < 0.5
     chorus_starts = {s.start for s in song.sections if s.name in ("chorus", "drop")}
     chorus = [(s.start, s.end) for s in song.sections if s.start in chorus_starts]
     side = 1
     for phrase in song.melody:
         in_chorus = any(a <= phrase[0].start < b for a, b in chorus)
+        if spoken:
+            origin, y = speak_phrase(rng, voice, song, phrase)
+            _place(lead, y * np.float32(rng.uniform(0.85, 1.15)), origin, (1.0, 1.0))
+            continue
         sung = sing_phrase(rng, voice, style, song, phrase, harmony=harmonise and in_chorus)
         if sung is None:
             continue
@@ -179,7 +200,7 @@ def render_vocals(rng, song, n_frames):
     layers = [("lead", lead)]
     if harmonise and np.any(second):
         layers.append(("harmony", second))
-    return layers, f"{voice.engine}:{voice.name}"
+    return layers, f"{voice.engine}:{voice.name}" + (":spoken" if spoken else "")
 
 
 def render_choir(rng, song, n_frames):
