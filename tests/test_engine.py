@@ -189,6 +189,19 @@ def test_wrong_shaped_model_is_a_model_load_error(tmp_path):
         Separator(tmp_path)
 
 
+@pytest.mark.parametrize("ext", [".keras", ".h5"])
+def test_other_network_with_the_right_input_is_a_model_load_error(tmp_path, ext):
+    import keras
+
+    shape = (config.N_BANDS, config.N_COEFS, 1)
+    other = keras.Sequential([keras.Input(shape), keras.layers.Conv2D(12, 3, padding="same"),
+                              keras.layers.Conv2D(1, 1)])
+    for s in config.STEMS:
+        other.save(tmp_path / f"model_{s}{ext}")
+    with pytest.raises(ModelLoadError, match="not the MiXiN CDAE architecture"):
+        Separator(tmp_path)
+
+
 def test_unreadable_model_file_is_a_model_load_error(tmp_path):
     for s in config.STEMS:
         (tmp_path / f"model_{s}.h5").write_bytes(b"not a model")

@@ -35,7 +35,7 @@ def register(sub):
     p.add_argument("--overwrite", action="store_true", help="replace existing stem files")
     p.add_argument("--mono", action="store_true",
                    help="mix down to mono first, as the original MiXiN did")
-    p.set_defaults(func=run_separate, needs_backend=True)
+    p.set_defaults(func=run_separate, needs_backend=True, fast_exit=True)
 
 
 def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False):

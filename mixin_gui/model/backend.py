@@ -1,13 +1,40 @@
-"""Importing Keras (and its backend) once, optionally without the backend's start-up noise."""
+"""Importing Keras (and its backend) once: without optional extras, optionally without noise."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+
+#: Libraries that TensorFlow and Keras import at start-up only to offer optional integrations
+#: (scikit-learn wrappers, pandas inputs, matplotlib image galleries), each behind
+#: ``try: import ... except ImportError``. MiXiN uses none of those integrations, and where
+#: the libraries are installed (the training and benchmark extras bring them) they cost over a
+#: second of every command's start-up, more than a third of the TensorFlow import.
+OPTIONAL_EXTRAS = ("sklearn", "pandas", "matplotlib")
+
+
+@contextlib.contextmanager
+def _without(names):
+    """Make ``import name`` fail with ImportError inside the block, for the names not yet
+    imported; afterwards they import normally again (the training plots use matplotlib)."""
+    blocked = [n for n in names if n not in sys.modules]
+    for n in blocked:
+        sys.modules[n] = None
+    try:
+        yield
+    finally:
+        for n in blocked:
+            if sys.modules.get(n, 0) is None:
+                del sys.modules[n]
 
 
 def import_keras(*, quiet=False):
     """Import and return ``keras``.
+
+    The optional integrations in :data:`OPTIONAL_EXTRAS` are kept out of the import (another
+    thread importing one of them during those seconds would get ImportError; the GUI does
+    not).
 
     TensorFlow prints INFO lines (oneDNN, CPU features) from C++ while importing, whatever
     ``TF_CPP_MIN_LOG_LEVEL`` says. With ``quiet=True`` standard error is pointed at
@@ -16,15 +43,19 @@ def import_keras(*, quiet=False):
     imports Keras in a worker thread and must not). ``MIXIN_TF_LOGS=1`` keeps the lines.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not quiet or "keras" in sys.modules or os.environ.get("MIXIN_TF_LOGS") == "1":
+    if "keras" in sys.modules:
         import keras
         return keras
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
+    with _without(OPTIONAL_EXTRAS):
+        if not quiet or os.environ.get("MIXIN_TF_LOGS") == "1":
             import keras
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+            return keras
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+                import keras
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     return keras

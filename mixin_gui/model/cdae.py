@@ -114,9 +114,11 @@ def find_model_file(model_dir, stem):
 def load_cdae(path, stem="model"):
     """Load a CDAE from a ``.keras`` or original ``.h5`` file into our architecture.
 
-    The file's weights are copied into a freshly built :func:`build_cdae` network, so every
+    The file's weights are read into a freshly built :func:`build_cdae` network, so every
     loaded model is the same Keras graph whatever wrote it, and a file of another
-    architecture is refused.
+    architecture is refused. The file's own network is never rebuilt (that took three times
+    as long as building ours and reading the weights): its saved configuration is read only
+    for the input shape it declares.
 
     Raises
     ------
@@ -124,25 +126,50 @@ def load_cdae(path, stem="model"):
         If the file cannot be read or its network is not the MiXiN CDAE.
     """
     path = Path(path)
-    try:
-        loaded = keras.models.load_model(path, compile=False)
-    except Exception as exc:  # Keras raises many types for a bad file
-        raise ModelLoadError(f"Cannot read model file '{path}': {_first_line(exc)}") from None
-    in_shape = tuple(loaded.input_shape[1:]) if hasattr(loaded, "input_shape") else None
-    out_shape = tuple(loaded.output_shape[1:]) if hasattr(loaded, "output_shape") else None
-    if in_shape != INPUT_SHAPE or out_shape != INPUT_SHAPE:
+    in_shape = _declared_input_shape(path)
+    if in_shape is not None and in_shape != INPUT_SHAPE:
         raise ModelLoadError(
-            f"Model file '{path}' has input {in_shape} and output {out_shape}; "
-            f"a MiXiN model needs {INPUT_SHAPE} for both.")
+            f"Model file '{path}' has input {in_shape}; a MiXiN model needs {INPUT_SHAPE}.")
     model = build_cdae(name=f"cdae_{stem}")
-    weights = loaded.get_weights()
-    expected = [w.shape for w in model.get_weights()]
-    if [w.shape for w in weights] != expected:
+    try:
+        model.load_weights(path)
+    except Exception as exc:  # Keras raises ValueError and others for foreign layouts
         raise ModelLoadError(
             f"Model file '{path}' is not the MiXiN CDAE architecture "
-            f"({loaded.count_params()} parameters, expected {N_PARAMS}).")
-    model.set_weights(weights)
+            f"(expected {N_PARAMS} parameters): {_first_line(exc)}") from None
     return model
+
+
+def _saved_config(path):
+    """The model configuration saved in a ``.keras`` archive or a Keras HDF5 file (dict)."""
+    import zipfile
+
+    import h5py
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                return json.loads(archive.read("config.json"))
+        with h5py.File(path, "r") as f:
+            text = f.attrs.get("model_config")
+            if text is None:
+                raise ValueError("no model configuration in the file")
+            return json.loads(text if isinstance(text, str) else text.decode("utf-8"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ModelLoadError(f"Cannot read model file '{path}': {_first_line(exc)}") from None
+
+
+def _declared_input_shape(path):
+    """Input shape (without the batch axis) that a saved model declares, or None."""
+    config_ = _saved_config(path).get("config", {})
+    for layer in config_.get("layers", []) if isinstance(config_, dict) else []:
+        if layer.get("class_name") == "InputLayer":
+            cfg = layer.get("config", {})
+            shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+            if shape:
+                return tuple(shape[1:])
+    shape = config_.get("build_input_shape") if isinstance(config_, dict) else None
+    return tuple(shape[1:]) if shape else None
 
 
 def save_cdae(model, model_dir, stem, card=None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,17 @@ class ModelSet:
         # One traced graph for any batch size: all stems in one call, no per-chunk predict.
         self._call = tf.function(run, input_signature=[
             tf.TensorSpec((None, *INPUT_SHAPE[:2]), tf.float32)])
+        # Tracing and optimising the graph takes over half a second; it runs on its own
+        # thread while the caller reads the audio and transforms the first chunks, and the
+        # first predict() waits for it.
+        self._warm = threading.Thread(target=self._warm_up, name="mixin-trace", daemon=True)
+        self._warm.start()
+
+    def _warm_up(self):
+        try:
+            self._call(np.zeros((1, *INPUT_SHAPE[:2]), np.float32))
+        except Exception:  # noqa: BLE001 - the first real call raises it again, where it counts
+            pass
 
     def predict(self, magnitude):
         """Stem magnitude estimates for a batch of mix magnitudes.
@@ -60,6 +72,7 @@ class ModelSet:
         np.ndarray, shape (len(stems), n, 96, 1948), float32
         """
         x = np.ascontiguousarray(magnitude, dtype=np.float32)
+        self._warm.join()
         return self._call(x).numpy()
 
 
