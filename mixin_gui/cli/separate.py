@@ -71,6 +71,7 @@ def run_separate(args):
 
     sep = Separator(model_dir, instrumental=args.instrumental,
                     single_model=args.single_model)
+    sep.models.trace_in_background()  # while the first file is read (run() exits with _exit)
     failures = 0
     for path in args.inputs:
         try:

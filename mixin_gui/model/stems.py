@@ -48,11 +48,17 @@ class ModelSet:
         # One traced graph for any batch size: all stems in one call, no per-chunk predict.
         self._call = tf.function(run, input_signature=[
             tf.TensorSpec((None, *INPUT_SHAPE[:2]), tf.float32)])
-        # Tracing and optimising the graph takes over half a second; it runs on its own
-        # thread while the caller reads the audio and transforms the first chunks, and the
-        # first predict() waits for it.
-        self._warm = threading.Thread(target=self._warm_up, name="mixin-trace", daemon=True)
-        self._warm.start()
+        self._warm = None
+
+    def trace_in_background(self):
+        """Trace and optimise the graph (over half a second) on a thread of its own, so that it
+        overlaps whatever the caller does before the first :meth:`predict` (which waits for
+        it). For a command-line run that reads and transforms audio meanwhile; a process that
+        may exit before its first predict() should not ask for it: ending the interpreter
+        while the thread is inside TensorFlow's C++ code aborts the process."""
+        if self._warm is None:
+            self._warm = threading.Thread(target=self._warm_up, name="mixin-trace")
+            self._warm.start()
 
     def _warm_up(self):
         try:
@@ -72,7 +78,8 @@ class ModelSet:
         np.ndarray, shape (len(stems), n, 96, 1948), float32
         """
         x = np.ascontiguousarray(magnitude, dtype=np.float32)
-        self._warm.join()
+        if self._warm is not None:
+            self._warm.join()
         return self._call(x).numpy()
 
 
