@@ -29,12 +29,14 @@ def build_parser():
     return parser
 
 
-def main(argv=None, *, _fast_exit=None):
+def main(argv=None):
     """Run the CLI; returns the exit status (0 ok, 1 error, 2 usage, 130 interrupted)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if _fast_exit is not None and getattr(args, "fast_exit", False):
-        _fast_exit.append(True)
+    return dispatch(parser, parser.parse_args(argv))
+
+
+def dispatch(parser, args):
+    """Run the command that ``args`` (parsed by ``parser``) names; returns the exit status."""
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -59,12 +61,13 @@ def run(argv=None):
 
     Commands that set ``fast_exit`` (``separate``) end the process with ``os._exit`` once
     their streams are flushed: every file they write is closed and renamed into place before
-    :func:`main` returns, and the interpreter's own shutdown after TensorFlow (freeing its
+    :func:`dispatch` returns, and the interpreter's own shutdown after TensorFlow (freeing its
     objects and thread pools) costs about half a second that nobody needs.
     """
-    fast = []
-    code = main(argv, _fast_exit=fast)
-    if fast and "tensorflow" in sys.modules:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code = dispatch(parser, args)
+    if getattr(args, "fast_exit", False) and "tensorflow" in sys.modules:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -161,14 +161,16 @@ def _saved_config(path):
 
 def _declared_input_shape(path):
     """Input shape (without the batch axis) that a saved model declares, or None."""
-    config_ = _saved_config(path).get("config", {})
-    for layer in config_.get("layers", []) if isinstance(config_, dict) else []:
+    config_ = _saved_config(path).get("config")
+    if not isinstance(config_, dict):
+        return None
+    for layer in config_.get("layers", []):
         if layer.get("class_name") == "InputLayer":
             cfg = layer.get("config", {})
             shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
             if shape:
                 return tuple(shape[1:])
-    shape = config_.get("build_input_shape") if isinstance(config_, dict) else None
+    shape = config_.get("build_input_shape")
     return tuple(shape[1:]) if shape else None
 
 

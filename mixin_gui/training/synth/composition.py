@@ -184,7 +184,7 @@ def _chords_for(rng, song_key, minor, genre, sec_start, bars, prog):
 def _arrange(rng, sec, genre, is_peak):
     """Decide which layers play in a section (the loudest section always has all)."""
     e = sec.energy
-    sec.drums = is_peak or rng.random() < (0.97 if e > 0.4 else 0.6)
+    sec.drums = (is_peak or rng.random() < (0.97 if e > 0.4 else 0.6)) and genre not in NO_DRUMS
     sec.bass = is_peak or rng.random() < (0.97 if e > 0.3 else 0.7)
     parts = ["comp"]
     for name, p in (("pad", 0.35 + 0.3 * e), ("arp", 0.15 + 0.35 * e),
@@ -238,8 +238,6 @@ def compose(rng, *, duration=None, vocals=None):
         sections[peak].lead = True
     for i, sec in enumerate(sections):
         _arrange(rng, sec, genre, i == peak)
-        if genre in NO_DRUMS:
-            sec.drums = False
     sung = [i for i, s in enumerate(sections) if s.lead and i != peak]
     if has_vocals and sung and rng.random() < A_CAPPELLA_SHARE:
         alone = sections[sung[int(rng.integers(len(sung)))]]

@@ -2,8 +2,8 @@
 
 Every part draws its General MIDI program from a genre-dependent list and its soundfont from
 those installed, so the same role sounds different from song to song. Parts: ``bass`` (the
-bass stem) and ``comp``, ``comp2``, ``pad``, ``arp``, ``counter`` and, in some songs without vocals, ``melody``
-(an instrument playing the lead line) (the "other" stem).
+bass stem) and ``comp``, ``comp2``, ``pad``, ``arp``, ``counter`` and, in some songs without
+vocals, ``melody``, an instrument playing the lead line (the "other" stem).
 """
 
 from __future__ import annotations
@@ -169,25 +169,30 @@ def _swung(song, beat):
     return beat
 
 
+def _section_notes(rng, song, sec, role, style, centre, rate):
+    """Notes (in beats) of one accompaniment role in one section; none where it rests."""
+    if role == "bass":
+        return _bass_notes(rng, song, sec, style) if sec.bass else []
+    if role not in sec.parts:
+        return []
+    if role in ("comp", "comp2"):
+        return _comp_notes(rng, song, sec, style, centre + (7 if role == "comp2" else 0))
+    if role == "pad":
+        return _comp_notes(rng, song, sec, "sustain", centre)
+    if role == "arp":
+        return _arp_notes(rng, sec, rate)
+    return _counter_notes(rng, sec)
+
+
 def part_notes(rng, song, role, style):
     """All notes of a role over the sections that use it, as (start_s, dur_s, pitch, vel)."""
     notes, centre = [], int(rng.integers(57, 66))
     rate = float(rng.choice([0.25, 0.5])) if song.bpm < 150 else 0.5
     if role == "melody":
         notes = _melody_notes(rng, song)
-    for sec in song.sections if role != "melody" else ():
-        if role == "bass":
-            if sec.bass:
-                notes += _bass_notes(rng, song, sec, style)
-        elif role in sec.parts:
-            if role in ("comp", "comp2"):
-                notes += _comp_notes(rng, song, sec, style, centre + (7 if role == "comp2" else 0))
-            elif role == "pad":
-                notes += _comp_notes(rng, song, sec, "sustain", centre)
-            elif role == "arp":
-                notes += _arp_notes(rng, sec, rate)
-            else:
-                notes += _counter_notes(rng, sec)
+    else:
+        for sec in song.sections:
+            notes += _section_notes(rng, song, sec, role, style, centre, rate)
     spb = song.spb
     return [(_swung(song, s) * spb, d * spb, p, v) for s, d, p, v in notes]
 

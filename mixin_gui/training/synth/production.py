@@ -17,8 +17,8 @@ STEM_LEVELS = {"drums": (0.0, 2.5), "bass": (-3.0, 2.5), "other": (-1.5, 2.5),
                "vocals": (1.0, 2.5)}
 #: Part loudness inside the "other" and "vocals" stems (dB): mean and spread.
 PART_LEVELS = {"comp": (0.0, 1.5), "comp2": (-3.0, 2.0), "pad": (-6.0, 2.0),
-               "arp": (-5.0, 2.0), "counter": (-4.0, 2.0), "melody": (1.0, 1.5), "lead": (0.0, 0.0),
-               "harmony": (-6.0, 2.0), "choir": (-8.0, 2.0)}
+               "arp": (-5.0, 2.0), "counter": (-4.0, 2.0), "melody": (1.0, 1.5),
+               "lead": (0.0, 0.0), "harmony": (-6.0, 2.0), "choir": (-8.0, 2.0)}
 
 
 def active_rms(audio, *, block=0.4):

@@ -90,6 +90,19 @@ def speak(voice, text):
     return x, int(fs)
 
 
+def _spoken(voice, text):
+    """``text`` spoken by ``voice``: (mono float32 at 44.1 kHz, the synthesiser's own rate,
+    which bounds the band that holds speech)."""
+    x, fs = speak(voice, text)
+    return resample(x.astype(np.float32)[:, None], fs, SR)[:, 0], fs
+
+
+def _at_level(y):
+    """``y`` (float32) scaled to an RMS of 0.1, the level every vocal line starts from."""
+    rms = float(np.sqrt(np.mean(y ** 2)))
+    return y * np.float32(0.1 / rms) if rms > 0 else y
+
+
 @dataclass
 class Style:
     """How one singer sings a song."""
@@ -117,8 +130,8 @@ def _third_above(song, pitch):
 def sing_phrase(rng, voice, style, song, phrase, *, harmony):
     """Sing one phrase: returns ``(start_s, lead, second)`` (mono float32 at 44.1 kHz;
     ``second`` is a diatonic third above, or ``None``), or ``None`` if nothing was voiced."""
-    x, fs = speak(voice, lyric_line(rng, len(phrase)))
-    x = resample(x.astype(np.float32)[:, None], fs, SR)[:, 0].astype(np.float64)
+    x, fs = _spoken(voice, lyric_line(rng, len(phrase)))
+    x = x.astype(np.float64)
     f0, sp, ap = singing.analyse(x, SR)
     sp, ap = singing.extend_band(sp, ap, SR, fs / 2)
     origin = phrase[0].start * song.spb - singing.PRE_ROLL
@@ -134,9 +147,7 @@ def sing_phrase(rng, voice, style, song, phrase, *, harmony):
     for pitches in lines:
         curve = singing.pitch_curve(rng, note, pitches, vibrato_depth=style.vibrato_depth,
                                     vibrato_rate=style.vibrato_rate, glide=style.glide)
-        y = singing.synthesise(sp, ap, SR, src, curve).astype(np.float32)
-        rms = float(np.sqrt(np.mean(y ** 2)))
-        out.append(y * np.float32(0.1 / rms) if rms > 0 else y)
+        out.append(_at_level(singing.synthesise(sp, ap, SR, src, curve).astype(np.float32)))
     return origin, out[0], (out[1] if harmony else None)
 
 
@@ -148,11 +159,8 @@ SPOKEN_SHARE = 0.25
 def speak_phrase(rng, voice, song, phrase):
     """Speak one phrase's line with the voice's natural intonation (rap, spoken word):
     returns ``(start_s, mono float32 at 44.1 kHz)``."""
-    x, fs = speak(voice, lyric_line(rng, len(phrase) + int(rng.integers(0, 4))))
-    y = resample(x.astype(np.float32)[:, None], fs, SR)[:, 0]
-    rms = float(np.sqrt(np.mean(y ** 2)))
-    y = y * np.float32(0.1 / rms) if rms > 0 else y
-    return phrase[0].start * song.spb, y.astype(np.float32)
+    y, _ = _spoken(voice, lyric_line(rng, len(phrase) + int(rng.integers(0, 4))))
+    return phrase[0].start * song.spb, _at_level(y)
 
 
 def _place(track, y, start, gains):
