@@ -24,6 +24,7 @@ N_TRACKS = 4
 TRACK_SECONDS = 4.0
 SEGMENT_SECONDS = 2.0
 CHUNKS_PER_SEGMENT = int(SEGMENT_SECONDS * SR) // config.CHUNK_SIZE  # 2
+A_CAPPELLA_SHARE = 0.5
 
 
 def write_musdb_track(folder, seed, *, seconds=TRACK_SECONDS, vocals=True):
@@ -53,7 +54,8 @@ def data_dir(stem_root, tmp_path_factory):
     data = tmp_path_factory.mktemp("work") / "data"
     assert main(["train", "prepare-stems", "--stem-dirs", str(stem_root),
                  "--segment-duration", str(SEGMENT_SECONDS), "--data-dir", str(data)]) == 0
-    assert main(["train", "create-hdf5", "--data-dir", str(data)]) == 0
+    assert main(["train", "create-hdf5", "--data-dir", str(data),
+                 "--a-cappella-share", str(A_CAPPELLA_SHARE)]) == 0
     return data
 
 
@@ -177,29 +179,64 @@ def test_split_by_track_is_80_10_10_and_stable():
         split_tracks([0, 1])
 
 
+def _zero_target_rows(f, split):
+    """Mix rows that a stem file pairs with a target of zeros."""
+    pairs, y = f[split]["pairs"][:], f[split]["y"][:]
+    silent = ~y.reshape(len(y), -1).any(axis=1)
+    return set(pairs[silent[pairs[:, 1]], 0].tolist())
+
+
 def test_hdf5_shapes_splits_and_storage(data_dir):
-    per_track_mix = int(TRACK_SECONDS / SEGMENT_SECONDS) * CHUNKS_PER_SEGMENT * 2
+    per_track = int(TRACK_SECONDS / SEGMENT_SECONDS) * CHUNKS_PER_SEGMENT  # chunks per kind
+    n_a_cappella = 0
     with h5py.File(data_dir / MIX_FILE) as mix:
         assert mix.attrs["format_version"] == FORMAT_VERSION
+        assert mix.attrs["a_cappella_share"] == A_CAPPELLA_SHARE
         track_sets = [set(mix[s]["track"][:].tolist()) for s in SPLITS]
         assert [len(t) for t in track_sets] == [2, 1, 1]
         assert set.union(*track_sets) == set(range(N_TRACKS))
-        for s in SPLITS:
+        files = {stem: h5py.File(stem_file(data_dir, stem)) for stem in config.STEMS}
+        for i, s in enumerate(SPLITS):
             x = mix[s]["x"]
-            assert x.shape == (len(track_sets[SPLITS.index(s)]) * per_track_mix,
-                               config.N_BANDS, config.N_COEFS, 1)
+            assert x.shape[1:] == (config.N_BANDS, config.N_COEFS, 1)
             assert x.dtype == np.float16
-    for stem in config.STEMS:
-        with h5py.File(stem_file(data_dir, stem)) as f:
-            assert "x" not in f["train"]  # the mix is stored once, in mix.hdf5
-            for i, s in enumerate(SPLITS):
-                pairs, y = f[s]["pairs"][:], f[s]["y"]
-                assert y.shape[1:] == (config.N_BANDS, config.N_COEFS, 1)
+            for stem, f in files.items():
+                assert "x" not in f[s]  # the mix is stored once, in mix.hdf5
                 assert set(f[s]["track"][:].tolist()) == track_sets[i]
-                factor = 1 if stem == "vocal" else 2  # vocal: only mixes with vocals
-                assert len(pairs) == factor * y.shape[0] == per_track_mix // 2 * factor \
-                    * len(track_sets[i])
-                assert pairs[:, 1].max() < y.shape[0]
+                # every network sees every mix exactly once
+                assert sorted(f[s]["pairs"][:, 0].tolist()) == list(range(x.shape[0]))
+            zero = {stem: _zero_target_rows(f, s) for stem, f in files.items()}
+            # no-vocal mixes: vocal target zeros; a cappella mixes: harmonic and percussive
+            no_vocal, a_cappella = zero["vocal"], zero["harmonic"]
+            assert len(no_vocal) == per_track * len(track_sets[i])
+            assert zero["percussive"] == a_cappella and not a_cappella & no_vocal
+            assert len(a_cappella) % CHUNKS_PER_SEGMENT == 0
+            assert x.shape[0] == 2 * per_track * len(track_sets[i]) + len(a_cappella)
+            pairs = files["vocal"][s]["pairs"][:]
+            for row in a_cappella:  # the mix is the vocal alone
+                y_row = pairs[pairs[:, 0] == row, 1][0]
+                np.testing.assert_array_equal(x[row], files["vocal"][s]["y"][y_row])
+            n_a_cappella += len(a_cappella)
+        for f in files.values():
+            f.close()
+    total_vocal_chunks = N_TRACKS * per_track
+    assert 0 < n_a_cappella < total_vocal_chunks  # a seeded share, neither none nor all
+
+
+def test_hdf5_a_cappella_share_zero_and_bad_share(data_dir, tmp_path, capsys):
+    import shutil
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("*.hdf5"))
+    code, _, _ = cli(capsys, "train", "create-hdf5", "--data-dir", copy,
+                     "--a-cappella-share", "0")
+    assert code == 0
+    with h5py.File(copy / MIX_FILE) as mix, h5py.File(stem_file(copy, "harmonic")) as h:
+        for s in SPLITS:
+            assert not _zero_target_rows(h, s)
+            assert len(h[s]["pairs"]) == mix[s]["x"].shape[0]
+    with pytest.raises(SystemExit):
+        main(["train", "create-hdf5", "--data-dir", str(copy), "--a-cappella-share", "1.5"])
+    assert "not a share from 0 to 1" in capsys.readouterr().err
 
 
 def test_hdf5_rows_are_nsgt_magnitudes(data_dir):

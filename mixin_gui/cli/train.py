@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 
 from .. import config
@@ -63,19 +64,34 @@ def run_prepare(args):
     return 0
 
 
+def _share(text):
+    """argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a share from 0 to 1")
+    return value
+
+
 def _register_hdf5(steps):
     p = steps.add_parser("create-hdf5", help="transform segments into HDF5 datasets",
                          description="Write mix.hdf5 and data_<stem>.hdf5 with train / "
                                      "validation / test splits (80/10/10, by track).")
     p.add_argument("--data-dir", default="data", help="prepared data folder (default: data)")
+    p.add_argument("--a-cappella-share", type=_share, default=None, metavar="S",
+                   help="share (0 to 1) of the segments with vocals that also give their "
+                        "vocal alone as a training mix (default: 0.25)")
     p.set_defaults(func=run_hdf5)
 
 
 def run_hdf5(args):
-    from ..training.hdf5 import create_hdf5
+    from ..training.hdf5 import A_CAPPELLA_SHARE, create_hdf5
 
+    share = A_CAPPELLA_SHARE if args.a_cappella_share is None else args.a_cappella_share
     bar = ProgressBar("create-hdf5", unit="tracks")
-    shapes = create_hdf5(args.data_dir, progress=bar)
+    shapes = create_hdf5(args.data_dir, a_cappella_share=share, progress=bar)
     bar.finish()
     for stem, splits in shapes.items():
         print(f"{stem}:")

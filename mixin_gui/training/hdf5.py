@@ -9,9 +9,20 @@ Layout in the data directory (format :data:`FORMAT_VERSION`):
 ``data_<stem>.hdf5`` (harmonic, percussive, vocal)
     Same groups, each with ``y``, the stem magnitudes ``(m, 96, 1948, 1)`` float16,
     ``track`` ``(m,)`` and ``pairs`` ``(p, 2)`` int64: rows ``(x_row, y_row)`` pairing a mix
-    row of ``mix.hdf5`` (same split) with a stem row. A harmonic or percussive chunk is
-    stored once and paired with both the vocal and the no-vocal mix of its segment; the
-    vocal network sees only mixes with vocals, as in the original MiXiN.
+    row of ``mix.hdf5`` (same split) with a stem row. A stem chunk is stored once and
+    paired with every mix of its segment that contains it.
+
+Every network sees every mix, with a target of zeros where its stem is not in that mix
+(zero rows cost next to nothing once compressed). A segment gives up to three mixes:
+
+* ``v``, the full mix (harmonic + percussive + vocal), for tracks with vocals;
+* ``nov``, harmonic + percussive only, for every segment;
+* ``a``, the vocal alone ("a cappella"), for a seeded share of the segments with vocals.
+
+The original MiXiN paired the vocal network only with mixes that hold vocals, so it never
+learned to stay silent: on a string orchestra it claimed the violins as voice. The ``a``
+mixes teach the harmonic and percussive networks the opposite, to leave a voice without
+accompaniment (speech, a cappella) to the vocal stem.
 
 Splits are by track (80/10/10 of the tracks, shuffled with a fixed seed), so no song is in
 two splits. Rows are chunked one per HDF5 chunk and compressed with gzip level 1 after
@@ -129,22 +140,51 @@ class _Split:
         pairs[start:] = np.stack([x_rows, y_rows], axis=1)
 
 
-def _add_segment(split, track, kinds):
-    """Transform one segment (its ``v`` and/or ``nov`` folders) and append its rows."""
+#: Which stems each mix kind of a segment holds (see the module notes).
+MIX_CONTENTS = {"v": ("harmonic", "percussive", "vocal"), "nov": ("harmonic", "percussive"),
+                "a": ("vocal",)}
+#: Default share of the segments with vocals that also give an a cappella mix.
+A_CAPPELLA_SHARE = 0.25
+
+
+def _add_segment(split, track, kinds, *, a_cappella):
+    """Transform one segment (its ``v`` and/or ``nov`` folders) and append its rows.
+
+    ``a_cappella``: whether the segment's vocal alone is also stored as a mix.
+    """
     base = kinds.get("v") or kinds["nov"]
-    mix_rows = {k: split.append("mix", magnitudes(kinds[k] / "mix.wav"), track)
-                for k in ("v", "nov") if k in kinds}
-    for stem in ("harmonic", "percussive"):
-        y_rows = split.append(stem, magnitudes(base / f"{stem}.wav"), track)
-        for rows in mix_rows.values():
-            split.pair(stem, rows, y_rows)
+    stems = {stem: magnitudes(base / f"{stem}.wav") for stem in ("harmonic", "percussive")}
+    mixes = {k: magnitudes(kinds[k] / "mix.wav") for k in ("v", "nov") if k in kinds}
     if "v" in kinds:
-        y_rows = split.append("vocal", magnitudes(kinds["v"] / "vocal.wav"), track)
-        split.pair("vocal", mix_rows["v"], y_rows)
+        stems["vocal"] = magnitudes(kinds["v"] / "vocal.wav")
+        if a_cappella:
+            mixes["a"] = stems["vocal"]
+    mix_rows = {k: split.append("mix", rows, track) for k, rows in mixes.items()}
+    n_chunks = len(next(iter(mixes.values())))
+    for stem in config.STEMS:
+        y_rows, zero_rows = None, None
+        for kind, x_rows in mix_rows.items():
+            if stem in MIX_CONTENTS[kind]:
+                if y_rows is None:
+                    y_rows = split.append(stem, stems[stem], track)
+                split.pair(stem, x_rows, y_rows)
+            else:
+                if zero_rows is None:
+                    zero_rows = split.append(stem, np.zeros((n_chunks, *ROW_SHAPE),
+                                                            np.float16), track)
+                split.pair(stem, x_rows, zero_rows)
 
 
-def create_hdf5(data_dir, *, seed=42, progress=None):
+def _gives_a_cappella(seed, track, number, share):
+    """Seeded draw: does segment ``number`` of ``track`` also give an a cappella mix?"""
+    return share > 0 and np.random.default_rng([seed, track, number]).random() < share
+
+
+def create_hdf5(data_dir, *, seed=42, a_cappella_share=A_CAPPELLA_SHARE, progress=None):
     """Write ``mix.hdf5`` and ``data_<stem>.hdf5`` from the segment folders of ``data_dir``.
+
+    ``a_cappella_share`` (0 to 1) of the segments with vocals also give their vocal alone
+    as a mix; the draw is seeded by ``seed``, the track and the segment.
 
     Files are written under temporary names and renamed when complete.
     ``progress(done, total)`` is called after each track.
@@ -163,13 +203,16 @@ def create_hdf5(data_dir, *, seed=42, progress=None):
     try:
         for key, f in files.items():
             f.attrs.update(format_version=FORMAT_VERSION, kind=key, mix_file=MIX_FILE,
-                           sample_rate=config.SAMPLE_RATE, chunk_size=config.CHUNK_SIZE)
+                           sample_rate=config.SAMPLE_RATE, chunk_size=config.CHUNK_SIZE,
+                           a_cappella_share=float(a_cappella_share))
         done = 0
         for split_name in SPLITS:
             split = _Split(files, split_name)
             for track in splits[split_name]:
                 for number in sorted(segments[track]):
-                    _add_segment(split, track, segments[track][number])
+                    _add_segment(split, track, segments[track][number],
+                                 a_cappella=_gives_a_cappella(seed, track, number,
+                                                              a_cappella_share))
                 done += 1
                 if progress:
                     progress(done, len(segments))
