@@ -24,6 +24,10 @@ STEMS = ("harmonic", "percussive", "vocal")
 #: The stems without the vocal model (``--instrumental``).
 INSTRUMENTAL_STEMS = ("harmonic", "percussive")
 
+#: Training data (``mixin train create-hdf5``): share of the segments with vocals that also
+#: give their vocal alone ("a cappella") as a mix.
+A_CAPPELLA_SHARE = 0.25
+
 #: Architecture version written in model cards of models this project saves.
 ARCH_VERSION = "mixin-cdae-1"
 

@@ -80,18 +80,18 @@ def _register_hdf5(steps):
                          description="Write mix.hdf5 and data_<stem>.hdf5 with train / "
                                      "validation / test splits (80/10/10, by track).")
     p.add_argument("--data-dir", default="data", help="prepared data folder (default: data)")
-    p.add_argument("--a-cappella-share", type=_share, default=None, metavar="S",
-                   help="share (0 to 1) of the segments with vocals that also give their "
-                        "vocal alone as a training mix (default: 0.25)")
+    p.add_argument("--a-cappella-share", type=_share, default=config.A_CAPPELLA_SHARE,
+                   metavar="S", help="share (0 to 1) of the segments with vocals that also "
+                                     "give their vocal alone as a training mix "
+                                     "(default: %(default)s)")
     p.set_defaults(func=run_hdf5)
 
 
 def run_hdf5(args):
-    from ..training.hdf5 import A_CAPPELLA_SHARE, create_hdf5
+    from ..training.hdf5 import create_hdf5
 
-    share = A_CAPPELLA_SHARE if args.a_cappella_share is None else args.a_cappella_share
     bar = ProgressBar("create-hdf5", unit="tracks")
-    shapes = create_hdf5(args.data_dir, a_cappella_share=share, progress=bar)
+    shapes = create_hdf5(args.data_dir, a_cappella_share=args.a_cappella_share, progress=bar)
     bar.finish()
     for stem, splits in shapes.items():
         print(f"{stem}:")

@@ -143,8 +143,6 @@ class _Split:
 #: Which stems each mix kind of a segment holds (see the module notes).
 MIX_CONTENTS = {"v": ("harmonic", "percussive", "vocal"), "nov": ("harmonic", "percussive"),
                 "a": ("vocal",)}
-#: Default share of the segments with vocals that also give an a cappella mix.
-A_CAPPELLA_SHARE = 0.25
 
 
 def _add_segment(split, track, kinds, *, a_cappella):
@@ -177,10 +175,11 @@ def _add_segment(split, track, kinds, *, a_cappella):
 
 def _gives_a_cappella(seed, track, number, share):
     """Seeded draw: does segment ``number`` of ``track`` also give an a cappella mix?"""
-    return share > 0 and np.random.default_rng([seed, track, number]).random() < share
+    return np.random.default_rng([seed, track, number]).random() < share
 
 
-def create_hdf5(data_dir, *, seed=42, a_cappella_share=A_CAPPELLA_SHARE, progress=None):
+def create_hdf5(data_dir, *, seed=42, a_cappella_share=config.A_CAPPELLA_SHARE,
+                progress=None):
     """Write ``mix.hdf5`` and ``data_<stem>.hdf5`` from the segment folders of ``data_dir``.
 
     ``a_cappella_share`` (0 to 1) of the segments with vocals also give their vocal alone
