@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup setup-train run demo test test-slow bench dist smoke clean
 
-$(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh
+$(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh scripts/qt-deps.sh
 	bash scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	bash scripts/qt-deps.sh $(PY)     # what `ldd` of Qt's X11 plugin lacks (needs PySide6)
 	touch $(STAMP)
 
 setup: $(STAMP)

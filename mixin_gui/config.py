@@ -37,29 +37,46 @@ WRITE_FORMATS = ("wav", "flac")
 BIT_DEPTHS = ("16", "24", "32f")
 
 
+#: Crossfade between neighbouring chunks, in samples at 44.1 kHz (about 46 ms). Longer than
+#: the time support of the lowest Bark bands' atoms (about 1,600 samples), so what a chunk's
+#: circular transform wraps around from one edge to the other is faded out.
+DEFAULT_OVERLAP = 2048
+#: Chunks (over all channels) per network call: bounds memory (about 25 MB a chunk).
+DEFAULT_BATCH_SIZE = 8
+
+
 @dataclass(frozen=True)
 class SeparationOptions:
-    """How a track is separated.
+    """How one track is separated; built once by the CLI, the GUI or an evaluation and
+    passed to every :class:`~mixin_gui.engine.Separator` call.
 
     Attributes
     ----------
     instrumental : bool
         Skip the vocal model; masks share the mix between harmonic and percussive only.
     single_model : bool
-        Use each network's magnitude with the mix's phase instead of soft masks.
-    overlap : bool
-        Process chunks with 50 % overlap and complementary sine windows so chunk seams are
-        inaudible. ``False`` reproduces the original back-to-back chunking.
+        Use each network's magnitude with the mix's phase instead of soft masks (the stems
+        then no longer add up to the mix).
+    overlap : int
+        Crossfade between chunks in samples at 44.1 kHz; 0 reproduces the original
+        back-to-back chunking.
     batch_size : int
-        Chunks sent to a network in one call (bounds memory; progress and cancellation
-        happen between batches).
+        Chunks (over all channels) sent to the networks in one call; progress and
+        cancellation happen between batches.
     """
 
     instrumental: bool = False
     single_model: bool = False
-    overlap: bool = True
-    batch_size: int = 16
+    overlap: int = DEFAULT_OVERLAP
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+    def __post_init__(self):
+        if self.overlap < 0 or self.overlap >= CHUNK_SIZE // 2:
+            raise ValueError(f"overlap must be from 0 to {CHUNK_SIZE // 2 - 1} samples")
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
 
     @property
     def stems(self) -> tuple[str, ...]:
+        """The stems this separation yields, in order."""
         return INSTRUMENTAL_STEMS if self.instrumental else STEMS

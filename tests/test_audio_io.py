@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mixin_gui.audio.io import (StemWriter, check_output_dir, read_audio, resample,
+from mixin_gui.audio.io import (StemWriter, check_output_dir, read_audio,
                                 subtype_for, write_audio)
+from mixin_gui.dsp.resample import resample
 from mixin_gui.errors import AudioReadError, AudioWriteError, OutputExistsError
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mixin_gui import config
+from mixin_gui.config import SeparationOptions
 from mixin_gui.dsp.nsgt import BarkNSGT
 from mixin_gui.dsp.synth import chord, click_train, demo_stems, tone
 from mixin_gui.engine import Separator
@@ -46,10 +47,10 @@ def demo_mix():
 
 
 @pytest.mark.parametrize("single_model", [False, True])
-def test_engine_reproduces_the_per_chunk_original(original_models, demo_mix, single_model):
-    sep = Separator(original_models, overlap=0, single_model=single_model, batch_size=3)
-    got = sep.separate(demo_mix, SR)
-    want = reference_separation(sep.models.models, demo_mix.astype(np.float64),
+def test_engine_reproduces_the_per_chunk_original(separator, demo_mix, single_model):
+    opts = SeparationOptions(overlap=0, single_model=single_model, batch_size=3)
+    got = separator.separate(demo_mix, SR, opts)
+    want = reference_separation(separator.models.models, demo_mix.astype(np.float64),
                                 single_model=single_model)
     for s in config.STEMS:
         assert got[s].shape == demo_mix.shape
@@ -71,12 +72,11 @@ def test_click_train_goes_to_percussive_and_chord_to_harmonic(separator):
     assert share("harmonic", harm) > share("percussive", harm)
 
 
-def test_instrumental_has_no_vocal_and_single_model_differs(original_models, demo_mix):
-    inst = Separator(original_models, instrumental=True)
-    stems = inst.separate(demo_mix, SR)
+def test_instrumental_has_no_vocal_and_single_model_differs(separator, demo_mix):
+    stems = separator.separate(demo_mix, SR, SeparationOptions(instrumental=True))
     assert stems.names == ("harmonic", "percussive")
-    masks = Separator(original_models).separate(demo_mix, SR)
-    single = Separator(original_models, single_model=True).separate(demo_mix, SR)
+    masks = separator.separate(demo_mix, SR)
+    single = separator.separate(demo_mix, SR, SeparationOptions(single_model=True))
     diff = np.abs(single["harmonic"] - masks["harmonic"]).max()
     assert diff > 1e-3
     # With masks the stems share out the mix; without the vocal model, two stems do.
@@ -92,15 +92,16 @@ def _seam_jump(y, seams, *, freq, amp):
     return max(d2[max(0, s - 6):s + 6].max() for s in seams) / (amp * omega ** 2)
 
 
-def test_steady_tone_crosses_chunk_seams_without_a_click(original_models, separator):
+def test_steady_tone_crosses_chunk_seams_without_a_click(separator):
     x = tone(440.0, 3.5, amp=0.5)
-    hop = config.CHUNK_SIZE - separator.overlap
-    seams = [e for i in (1, 2) for e in (hop * i, hop * i + separator.overlap)]
+    overlap = SeparationOptions().overlap
+    hop = config.CHUNK_SIZE - overlap
+    seams = [e for i in (1, 2) for e in (hop * i, hop * i + overlap)]
     stems = separator.separate(x, SR)
     for s in stems:
         assert _seam_jump(stems[s], seams, freq=440.0, amp=0.5) < 1.5, s
     # The same check catches the original back-to-back chunking.
-    y0 = Separator(original_models, overlap=0).separate(x, SR)["harmonic"]
+    y0 = separator.separate(x, SR, SeparationOptions(overlap=0))["harmonic"]
     edges = [config.CHUNK_SIZE, 2 * config.CHUNK_SIZE]
     assert _seam_jump(y0, edges, freq=440.0, amp=0.5) > 5.0
 

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from mixin_gui import config
-from mixin_gui.dsp.spectrogram import bark_spectrogram, pool_factor, to_mono_44k
+from mixin_gui.errors import Cancelled
+from mixin_gui.dsp.resample import to_mono_44k
+from mixin_gui.dsp.spectrogram import bark_spectrogram, pool_factor
 from mixin_gui.dsp.synth import click_train, tone
 
 SR = config.SAMPLE_RATE
@@ -61,7 +63,8 @@ def test_stereo_other_rate_and_mono_mixdown():
     assert spec.duration == pytest.approx(1.0)
 
 
-def test_cancel_returns_none():
+def test_cancel_raises_cancelled():
     ev = threading.Event()
     ev.set()
-    assert bark_spectrogram(tone(100.0, 3.0), SR, cancel=ev) is None
+    with pytest.raises(Cancelled):
+        bark_spectrogram(tone(100.0, 3.0), SR, cancel=ev)

@@ -1,7 +1,7 @@
-"""Reading any input to float32 frames, resampling, and writing stems atomically."""
+"""File I/O only: reading any input to float32 frames and writing stems atomically."""
 
-from .io import (AudioInfo, StemWriter, check_output_dir, describe, read_audio, resample,
-                 subtype_for, write_audio)
+from .io import (AudioInfo, StemWriter, check_output_dir, describe, read_audio, subtype_for,
+                 write_audio)
 
 __all__ = ["AudioInfo", "StemWriter", "check_output_dir", "describe", "read_audio",
-           "resample", "subtype_for", "write_audio"]
+           "subtype_for", "write_audio"]

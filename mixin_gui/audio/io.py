@@ -113,7 +113,7 @@ def read_audio(path):
     -------
     audio : np.ndarray, shape (frames, channels), float32
     sr : int
-        The file's sample rate (no resampling here; see :func:`resample`).
+        The file's sample rate (no resampling here; see :mod:`mixin_gui.dsp.resample`).
 
     Raises
     ------
@@ -137,19 +137,6 @@ def read_audio(path):
         raise AudioReadError(
             f"'{_name(path)}' contains NaN or infinite samples; repair or re-export it.")
     return audio, int(sr)
-
-
-def resample(audio, sr_in, sr_out):
-    """Resample ``(frames, channels)`` float32 audio with soxr (high quality).
-
-    Returns the input itself when the rates are equal.
-    """
-    if sr_in == sr_out:
-        return audio
-    import soxr
-
-    out = soxr.resample(np.ascontiguousarray(audio), sr_in, sr_out, quality="HQ")
-    return np.asarray(out, dtype=np.float32).reshape(-1, audio.shape[1])
 
 
 def subtype_for(fmt, bit_depth=None):

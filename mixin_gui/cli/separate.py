@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import config
 from ..audio.io import StemWriter, check_output_dir, describe, ensure_absent, read_audio
+from ..dsp.resample import to_mono
 from ..errors import MixinError, ModelLoadError
 from ..paths import default_model_dir, has_models
 from .progress import ProgressBar
@@ -58,7 +59,9 @@ def _model_dir(args):
 
 
 def run_separate(args):
-    stems = config.INSTRUMENTAL_STEMS if args.instrumental else config.STEMS
+    options = config.SeparationOptions(instrumental=args.instrumental,
+                                       single_model=args.single_model)
+    stems = options.stems
     outdir = check_output_dir(args.outdir)
     model_dir = _model_dir(args)
     # Cheap checks first, so a typo costs no model loading.
@@ -69,13 +72,12 @@ def run_separate(args):
                                        first_prefix=args.first_prefix))
     from ..engine import Separator
 
-    sep = Separator(model_dir, instrumental=args.instrumental,
-                    single_model=args.single_model)
+    sep = Separator(model_dir, stems=stems)
     sep.models.trace_in_background()  # while the first file is read (run() exits with _exit)
     failures = 0
     for path in args.inputs:
         try:
-            written = separate_file(sep, path, outdir, args)
+            written = separate_file(sep, options, path, outdir, args)
         except MixinError as exc:
             if len(args.inputs) == 1:
                 raise
@@ -86,17 +88,17 @@ def run_separate(args):
     return 1 if failures else 0
 
 
-def separate_file(sep, path, outdir, args):
+def separate_file(sep, options, path, outdir, args):
     """Separate one file and write its stems atomically; returns the paths written."""
     audio, sr = read_audio(path)
     if args.mono:
-        audio = audio.mean(axis=1, keepdims=True)
-    paths = output_paths(path, outdir, sep.stems, fmt=args.format,
+        audio = to_mono(audio)[:, None]
+    paths = output_paths(path, outdir, options.stems, fmt=args.format,
                          first_prefix=args.first_prefix)
     bar = ProgressBar(Path(path).name)
     with StemWriter(paths, samplerate=sr, channels=audio.shape[1], fmt=args.format,
                     bit_depth=args.bit_depth, overwrite=args.overwrite) as writer:
-        for block in sep.iter_blocks(audio, sr, progress=bar):
+        for block in sep.iter_blocks(audio, sr, options, progress=bar):
             writer.write(block)
         bar.finish()
     return paths

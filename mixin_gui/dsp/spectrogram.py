@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
+from ..errors import Cancelled
 from .chunking import ChunkPlan
 from .nsgt import get_nsgt
+from .resample import to_mono_44k
 
 #: Peak coefficient magnitude of a full-scale sine (measured: 8.1 at 1 kHz, 9.4 at 8 kHz,
 #: 10.4 at 100 Hz); dividing by it puts such a sine at 0 dB within about 1 dB.
@@ -50,24 +52,6 @@ class BarkSpectrogram:
         return self.db.shape[1]
 
 
-def to_mono_44k(audio, sr):
-    """Mono float32 signal at 44.1 kHz.
-
-    Parameters
-    ----------
-    audio : np.ndarray, shape (frames,) or (frames, channels)
-    sr : int
-    """
-    x = np.asarray(audio, dtype=np.float32)
-    if x.ndim == 2:
-        x = x.mean(axis=1)
-    if sr != config.SAMPLE_RATE:
-        from ..audio.io import resample
-
-        x = resample(x[:, None], sr, config.SAMPLE_RATE)[:, 0]
-    return np.ascontiguousarray(x, dtype=np.float32)
-
-
 def pool_factor(cols_per_second):
     """Transform columns pooled into one display column to get about ``cols_per_second``."""
     native = config.N_COEFS * config.SAMPLE_RATE / config.CHUNK_SIZE   # about 1951 per second
@@ -91,11 +75,11 @@ def bark_spectrogram(audio, sr, *, cols_per_second=100.0, range_db=DEFAULT_RANGE
     batch : int
         Chunks transformed together (bounds memory: about 1.5 MB a chunk in complex64).
     cancel : threading.Event or None
-        When set, the computation stops early and ``None`` is returned.
+        When set, :class:`~mixin_gui.errors.Cancelled` is raised before the next batch.
 
     Returns
     -------
-    BarkSpectrogram or None
+    BarkSpectrogram
     """
     x = to_mono_44k(audio, sr)
     nsgt = get_nsgt()
@@ -105,7 +89,7 @@ def bark_spectrogram(audio, sr, *, cols_per_second=100.0, range_db=DEFAULT_RANGE
     mags = []
     for start in range(0, plan.n_chunks, batch):
         if cancel is not None and cancel.is_set():
-            return None
+            raise Cancelled("Spectrogram cancelled.")
         stop = min(start + batch, plan.n_chunks)
         chunks = plan.chunks(x[None], start, stop)[:, 0]                # (k, size)
         c = nsgt.forward(chunks, dtype=np.float32)                       # (k, bands, coefs)

@@ -18,17 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
-from ..audio.io import resample
+from ..config import DEFAULT_OVERLAP, SeparationOptions  # noqa: F401 - DEFAULT_OVERLAP re-exported
 from ..dsp.chunking import ChunkPlan, OverlapAdd
 from ..dsp.masks import apply_masks, apply_single_model, soft_masks
 from ..dsp.nsgt import get_nsgt
+from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
 from ..paths import default_model_dir
-
-#: Crossfade between neighbouring chunks, in samples at 44.1 kHz (about 93 ms). Longer
-#: than the time support of the lowest Bark bands' atoms (about 1,600 samples), so what a
-#: chunk's circular transform wraps around from one edge to the other is faded out.
-DEFAULT_OVERLAP = 2048
 
 
 @dataclass
@@ -60,20 +56,19 @@ class Stems:
 class Separator:
     """Separates audio with the MiXiN CDAEs of one model directory.
 
+    The networks are loaded once; how each track is separated (instrumental or not, masks
+    or single-model, chunk overlap, batch size) is a :class:`SeparationOptions` passed to
+    every call, so one loaded Separator serves any mix of options.
+
     Parameters
     ----------
     model_dir : path-like or None
         Folder with ``model_harmonic``, ``model_percussive`` and ``model_vocal``
         (``.keras`` with a model card, or the original ``.h5``); ``None`` uses the
         bundled ``pretrained-models/``.
-    instrumental : bool
-        No vocal model: the mix is shared between harmonic and percussive.
-    single_model : bool
-        Each network's magnitude with the mix's phase instead of soft masks.
-    overlap : int
-        Crossfade between chunks in samples; 0 gives the original back-to-back chunks.
-    batch_size : int
-        Chunks (over all channels) per network call; bounds memory (about 25 MB a chunk).
+    stems : tuple of str
+        The networks to load (``SeparationOptions.stems`` of the calls to come); an
+        instrumental-only caller loads no vocal network.
 
     Raises
     ------
@@ -81,22 +76,21 @@ class Separator:
         If a model is missing or is not the MiXiN CDAE.
     """
 
-    def __init__(self, model_dir=None, *, instrumental=False, single_model=False,
-                 overlap=DEFAULT_OVERLAP, batch_size=8):
+    def __init__(self, model_dir=None, *, stems=config.STEMS):
         from ..model.stems import load_model_dir
 
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-        self.instrumental = instrumental
-        self.single_model = single_model
-        self.overlap = int(overlap)
-        self.batch_size = max(1, int(batch_size))
-        self.stems = config.INSTRUMENTAL_STEMS if instrumental else config.STEMS
+        self.stems = tuple(stems)
         self.models = load_model_dir(self.model_dir, self.stems)
         self.nsgt = get_nsgt()
         keep_freed_memory()
 
+    def supports(self, options):
+        """Whether the loaded networks cover ``options.stems``."""
+        return set(options.stems) <= set(self.stems)
+
     # ----------------------------------------------------------------- public
-    def separate(self, audio, sr, *, progress=None, cancel=None):
+    def separate(self, audio, sr, options=None, *, progress=None, cancel=None):
         """Separate a whole signal held in memory.
 
         Parameters
@@ -104,6 +98,8 @@ class Separator:
         audio : np.ndarray, shape (frames,) or (frames, channels)
             Any sample rate; resampled to 44.1 kHz for the models and back.
         sr : int
+        options : SeparationOptions or None
+            ``None``: the default options (all three stems, soft masks, crossfaded chunks).
         progress : callable(done, total) or None
             Called after every batch with chunks done and chunks in all.
         cancel : threading.Event or None
@@ -113,42 +109,46 @@ class Separator:
         -------
         Stems
         """
+        options = self._check(options)
         audio = np.asarray(audio)
-        parts = {s: [] for s in self.stems}
-        for block in self.iter_blocks(audio, sr, progress=progress, cancel=cancel):
-            for s, b in zip(self.stems, block):
+        parts = {s: [] for s in options.stems}
+        for block in self.iter_blocks(audio, sr, options, progress=progress, cancel=cancel):
+            for s, b in zip(options.stems, block):
                 parts[s].append(b)
         out = {}
-        for s in self.stems:
+        for s in options.stems:
             y = np.concatenate(parts[s], axis=0)
             out[s] = y[:, 0] if audio.ndim == 1 else y
         return Stems(out, sr)
 
-    def iter_blocks(self, audio, sr, *, progress=None, cancel=None):
+    def iter_blocks(self, audio, sr, options=None, *, progress=None, cancel=None):
         """Separate block by block, for writing long songs without holding them.
+
+        Parameters are those of :meth:`separate`.
 
         Yields
         ------
-        list of np.ndarray, one per stem, each shape (m, channels) float32
+        list of np.ndarray, one per stem of ``options.stems``, each shape (m, channels) float32
             Consecutive blocks at the input's sample rate; together they have exactly the
             input's number of frames.
         """
+        options = self._check(options)
+        stems = options.stems
         x = _as_frames(audio)
         n_frames = x.shape[0]
-        if sr != config.SAMPLE_RATE:
-            x = resample(x, sr, config.SAMPLE_RATE)
-        plan = ChunkPlan(x.shape[0], config.CHUNK_SIZE, self.overlap)
+        x = resample(x, sr, config.SAMPLE_RATE)
+        plan = ChunkPlan(x.shape[0], config.CHUNK_SIZE, options.overlap)
         n_ch = x.shape[1]
         total = plan.n_chunks * n_ch
-        per_batch = max(1, self.batch_size // n_ch)
-        ola = OverlapAdd(plan, (len(self.stems), n_ch))
-        pending = _Resampler(sr, n_frames, n_ch, len(self.stems))
+        per_batch = max(1, options.batch_size // n_ch)
+        ola = OverlapAdd(plan, (len(stems), n_ch))
+        pending = StreamResampler(sr, n_frames, n_ch, len(stems))
         starts = list(range(0, plan.n_chunks, per_batch))
 
         def analyse(start):
             stop = min(start + per_batch, plan.n_chunks)
             chunks = plan.chunks(x.T, start, stop)           # (k, ch, size)
-            return self._estimate(chunks.reshape(-1, plan.size))
+            return self._estimate(chunks.reshape(-1, plan.size), stems)
 
         # Two-stage pipeline: the networks run on batch i + 1 (TensorFlow's threads) while
         # this thread masks and inverts batch i (numpy, mostly one core).
@@ -162,8 +162,8 @@ class Separator:
                 if i + 1 < len(starts):
                     future = pool.submit(analyse, starts[i + 1])
                 stop = min(start + per_batch, plan.n_chunks)
-                y = self._synthesise(coefs, est)
-                y = y.reshape(len(self.stems), stop - start, n_ch, plan.size)
+                y = self._synthesise(coefs, est, options.single_model)
+                y = y.reshape(len(stems), stop - start, n_ch, plan.size)
                 block = ola.add(start, y.transpose(0, 2, 1, 3))     # (stems, ch, m)
                 done += (stop - start) * n_ch
                 if progress is not None:
@@ -176,27 +176,41 @@ class Separator:
             # nobody waits for it.
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def separate_chunks(self, chunks):
+    def separate_chunks(self, chunks, options=None):
         """Stems of a batch of 44.1 kHz chunks.
 
         Parameters
         ----------
         chunks : np.ndarray, shape (n, 44032)
+        options : SeparationOptions or None
+            Only ``stems`` and ``single_model`` matter here.
 
         Returns
         -------
-        np.ndarray, shape (len(stems), n, 44032), float32
+        np.ndarray, shape (len(options.stems), n, 44032), float32
         """
-        return self._synthesise(*self._estimate(chunks))
+        options = self._check(options)
+        coefs, est = self._estimate(chunks, options.stems)
+        return self._synthesise(coefs, est, options.single_model)
 
-    def _estimate(self, chunks):
+    def _check(self, options):
+        options = SeparationOptions() if options is None else options
+        if not self.supports(options):
+            missing = ", ".join(s for s in options.stems if s not in self.stems)
+            raise MixinError(f"The {missing} model was not loaded for this separation.")
+        return options
+
+    def _estimate(self, chunks, stems):
         """Mix coefficients ``(n, 96, 1948)`` and stem magnitudes ``(k, n, 96, 1948)``."""
         coefs = self.nsgt.forward(chunks, dtype=np.float32)     # complex64
-        return coefs, self.models.predict(np.abs(coefs))
+        est = self.models.predict(np.abs(coefs))
+        if tuple(stems) != self.stems:
+            est = est[[self.stems.index(s) for s in stems]]
+        return coefs, est
 
-    def _synthesise(self, coefs, est):
+    def _synthesise(self, coefs, est, single_model):
         """Stem signals ``(k, n, 44032)`` from mix coefficients and stem magnitudes."""
-        if self.single_model:
+        if single_model:
             stem_coefs = apply_single_model(est, coefs)
         else:
             stem_coefs = apply_masks(soft_masks(est), coefs)
@@ -237,34 +251,3 @@ def _as_frames(audio):
 def _check(cancel):
     if cancel is not None and cancel.is_set():
         raise Cancelled("Separation cancelled.")
-
-
-class _Resampler:
-    """Brings 44.1 kHz blocks back to the input's rate and exact length, streaming.
-
-    One soxr stream per stem keeps the filter state between blocks, so the result equals
-    resampling the whole stem at once while only one block is held.
-    """
-
-    def __init__(self, sr, n_frames, n_ch, n_stems):
-        self.sr, self.n_frames, self.emitted = sr, n_frames, 0
-        self.streams = None
-        if sr != config.SAMPLE_RATE:
-            import soxr
-
-            self.streams = [soxr.ResampleStream(config.SAMPLE_RATE, sr, n_ch,
-                                                dtype="float32", quality="HQ")
-                            for _ in range(n_stems)]
-
-    def push(self, block, *, last):
-        """Resample ``block`` (stems, channels, m); ``None`` when nothing is ready yet."""
-        if self.streams is None:
-            return block
-        outs = [st.resample_chunk(np.ascontiguousarray(b.T), last=last).T
-                for st, b in zip(self.streams, block)]
-        out = np.stack(outs)[..., :self.n_frames - self.emitted]
-        if last and self.emitted + out.shape[-1] < self.n_frames:
-            pad = self.n_frames - self.emitted - out.shape[-1]
-            out = np.pad(out, ((0, 0), (0, 0), (0, pad)))
-        self.emitted += out.shape[-1]
-        return out if out.shape[-1] else None

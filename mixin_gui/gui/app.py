@@ -94,6 +94,12 @@ def main(argv=None):
     argv = list(sys.argv if argv is None else argv)
     app = QApplication.instance()
     if app is None:
+        from .platform_check import platform_problem
+
+        problem = platform_problem()
+        if problem:                     # instead of Qt's abort naming the wrong package
+            print(problem, file=sys.stderr)
+            return 1
         app = QApplication(argv)
         argv = [argv[0]] + app.arguments()[1:]         # without Qt's own options
     app.setOrganizationName("MiXiN")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from ..config import INSTRUMENTAL_STEMS, STEMS
+from ..config import SeparationOptions
 from .export import ExportPlan, apply_policy, existing, plan_targets
 from .widgets.timeplot import format_time
 from .workers import SeparationJob
@@ -46,13 +46,18 @@ class Session:
         self.options.models_changed.connect(self.load_models)
         self.load_models()
 
+    def separation_options(self):
+        """The options the user chose, as the engine takes them."""
+        return SeparationOptions(instrumental=self.settings.instrumental,
+                                 single_model=self.settings.single_model)
+
     # -- models -------------------------------------------------------------
     def load_models(self):
         """Load the chosen models in the background (imports TensorFlow the first time)."""
         self.models_error = ""
         self.models_loading = True
         self.models_label.setText("Loading models…")
-        self.separation.worker.submit_load(self.settings.model_dir, self.settings.instrumental)
+        self.separation.worker.submit_load(self.settings.model_dir, self.separation_options())
 
     def _models_loading(self, model_dir):
         self.models_loading = True
@@ -95,15 +100,14 @@ class Session:
         track = self.tracks[ids[0]]
         plan = None
         if self.settings.auto_export:
-            stems = INSTRUMENTAL_STEMS if self.settings.instrumental else STEMS
+            stems = self.separation_options().stems
             names = [n for n in self.mixer.export_selection() if n in stems] or list(stems)
             plan = self.make_plan(track, names)
             if plan is None:                # the user cancelled the "file exists" question
                 self._set_busy(False)
                 return
         job = SeparationJob(track.id, track.audio, track.sr, self.settings.model_dir,
-                            instrumental=self.settings.instrumental,
-                            single_model=self.settings.single_model, export=plan)
+                            options=self.separation_options(), export=plan)
         self.running = job
         self._job_started = time.monotonic()
         track.status, track.message = "separating", ""

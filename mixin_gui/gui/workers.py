@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ..config import SeparationOptions
 from ..dsp.spectrogram import bark_spectrogram
 from ..errors import Cancelled, MixinError, ModelLoadError
 from .tracks import envelope
@@ -65,7 +66,7 @@ class SeparationJob:
     audio : np.ndarray, shape (frames, channels)
     sr : int
     model_dir : Path
-    instrumental, single_model : bool
+    options : SeparationOptions
     export : ExportPlan or None
         Written after separating when given.
     cancel : threading.Event
@@ -75,8 +76,7 @@ class SeparationJob:
     audio: object
     sr: int
     model_dir: Path
-    instrumental: bool = False
-    single_model: bool = False
+    options: SeparationOptions = field(default_factory=SeparationOptions)
     export: object = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
@@ -93,7 +93,7 @@ class SeparationWorker(QObject):
     cancelled = Signal(int)
     exported = Signal(int, object)            # track id, list of written paths
     export_failed = Signal(int, str)
-    _load = Signal(object)                    # (model dir, instrumental)
+    _load = Signal(object)                    # (model dir, stems)
     _separate = Signal(object)
     _export = Signal(int, object, object, int)
 
@@ -105,8 +105,8 @@ class SeparationWorker(QObject):
         self._export.connect(self._run_export)
 
     # -- called from the GUI thread ---------------------------------------
-    def submit_load(self, model_dir, instrumental=False):
-        self._load.emit((str(model_dir), bool(instrumental)))
+    def submit_load(self, model_dir, options):
+        self._load.emit((str(model_dir), options.stems))
 
     def submit_separation(self, job):
         self._separate.emit(job)
@@ -115,24 +115,26 @@ class SeparationWorker(QObject):
         self._export.emit(track_id, plan, sources, sr)
 
     # -- worker thread ------------------------------------------------------
-    def _separator(self, model_dir, instrumental):
-        key = (str(Path(model_dir).resolve()), bool(instrumental))
-        if key not in self._cache:
+    def _separator(self, model_dir, stems):
+        """The loaded Separator for ``model_dir``, (re)loading when it lacks a stem."""
+        key = str(Path(model_dir).resolve())
+        sep = self._cache.get(key)
+        if sep is None or not set(stems) <= set(sep.stems):
             self.models_loading.emit(str(model_dir))
             from ..engine.separator import Separator
 
             self._cache.clear()          # one set of networks in memory at a time
-            self._cache[key] = Separator(model_dir, instrumental=instrumental)
-            models = self._cache[key].models
+            sep = self._cache[key] = Separator(model_dir, stems=stems)
+            models = sep.models
             self.models_ready.emit({"model_dir": Path(model_dir), "stems": models.stems,
                                     "cards": dict(models.cards), "files": dict(models.files)})
-        return self._cache[key]
+        return sep
 
     @Slot(object)
     def _load_models(self, request):
-        model_dir, instrumental = request
+        model_dir, stems = request
         try:
-            self._separator(model_dir, instrumental)
+            self._separator(model_dir, stems)
         except MixinError as exc:
             self.models_failed.emit(str(exc))
         except Exception as exc:
@@ -158,8 +160,7 @@ class SeparationWorker(QObject):
         self.finished.emit(job.track_id, result)
 
     def _separate_job(self, job):
-        sep = self._separator(job.model_dir, job.instrumental)
-        sep.single_model = job.single_model
+        sep = self._separator(job.model_dir, job.options.stems)
         start = time.monotonic()
 
         def progress(done, total):
@@ -167,13 +168,10 @@ class SeparationWorker(QObject):
 
         if job.cancel.is_set():
             raise Cancelled("Separation cancelled.")
-        stems = sep.separate(job.audio, job.sr, progress=progress, cancel=job.cancel).audio
-        spectrograms = {}
-        for name, audio in stems.items():
-            spec = bark_spectrogram(audio, job.sr, cancel=job.cancel)
-            if spec is None:
-                raise Cancelled("Separation cancelled.")
-            spectrograms[name] = spec
+        stems = sep.separate(job.audio, job.sr, job.options, progress=progress,
+                             cancel=job.cancel).audio
+        spectrograms = {name: bark_spectrogram(audio, job.sr, cancel=job.cancel)
+                        for name, audio in stems.items()}
         written = []
         if job.export is not None:
             from .export import write_outputs

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
+from ..config import SeparationOptions
 from ..errors import DatasetError, ModelLoadError
 from .stems import find_tracks, load_track
 
@@ -121,11 +122,12 @@ class _ModelMethod:
             instrumental = False
         except ModelLoadError:
             instrumental = True
-        self.separator = Separator(model_dir, instrumental=instrumental)
-        self.stems = self.separator.stems
+        self.options = SeparationOptions(instrumental=instrumental)
+        self.separator = Separator(model_dir, stems=self.options.stems)
+        self.stems = self.options.stems
 
     def __call__(self, mix, sr):
-        stems = self.separator.separate(mix, sr)
+        stems = self.separator.separate(mix, sr, self.options)
         return {s: stems[s] for s in self.stems}
 
 

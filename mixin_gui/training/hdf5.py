@@ -40,6 +40,7 @@ import numpy as np
 from .. import config
 from ..audio.io import read_audio
 from ..dsp.nsgt import get_nsgt
+from ..dsp.resample import to_mono
 from ..errors import DatasetError
 from .stems import list_segments
 
@@ -99,7 +100,7 @@ def magnitudes(path):
         One transform call for all chunks; a partial last chunk is dropped.
     """
     audio, _ = read_audio(path)
-    x = audio[:, 0] if audio.shape[1] == 1 else audio.mean(axis=1)
+    x = to_mono(audio)
     n = len(x) // config.CHUNK_SIZE
     if n == 0:
         raise DatasetError(f"Segment file '{path}' is shorter than one model chunk.")

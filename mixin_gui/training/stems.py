@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
-from ..audio.io import is_audio_name, read_audio, resample, write_audio
+from ..audio.io import is_audio_name, read_audio, write_audio
+from ..dsp.resample import resample, to_mono
 from ..errors import AudioReadError, DatasetError
 
 #: Files written in a segment folder with vocals, and without.
@@ -142,7 +143,7 @@ def _read(track, path, channels):
         audio, sr = read_audio(path)
     except AudioReadError as exc:
         raise DatasetError(f"Track '{track.name}': {exc}") from None
-    return (audio.mean(axis=1) if channels == "mono" else audio), sr
+    return (to_mono(audio) if channels == "mono" else audio), sr
 
 
 def _to_model_rate(x, sr):

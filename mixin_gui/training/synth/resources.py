@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 
 from ... import config
-from ...audio.io import resample
+from ...dsp.resample import resample
 from ...errors import DatasetError
 
 SR = config.SAMPLE_RATE

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ...audio.io import resample
+from ...dsp.resample import resample
 from ...errors import DatasetError
 from . import fluid, resources, singing
 from .resources import SR
