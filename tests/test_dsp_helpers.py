@@ -42,18 +42,34 @@ def test_overlap_must_be_less_than_half_a_chunk():
         ChunkPlan(100, 64, 32)
 
 
-def test_soft_masks_of_silence_are_zero_not_nan():
+def test_soft_masks_of_silence_are_finite_and_give_silent_stems():
     est = np.zeros((3, 2, 4, 5), dtype=np.float32)
     m = soft_masks(est)
-    assert np.isfinite(m).all() and (m == 0).all()
+    assert np.isfinite(m).all()
+    np.testing.assert_allclose(m.sum(0), 1.0, rtol=1e-6)
+    stems = apply_masks(m, np.zeros((2, 4, 5), np.complex64))
+    assert (stems == 0).all()
 
 
-def test_soft_masks_sum_to_one_where_estimates_are_large(rng):
+def test_soft_masks_are_mixins_where_estimates_are_large(rng):
     est = rng.random((3, 2, 4, 5)).astype(np.float64) + 0.1
-    expected = est ** 2 / ((est ** 2).sum(0) + 1e-7)
+    expected = est ** 2 / (est ** 2).sum(0)
     m = soft_masks(est.copy())
-    np.testing.assert_allclose(m, expected, rtol=1e-12)
-    np.testing.assert_allclose(m.sum(0), 1.0, atol=1e-5)
+    np.testing.assert_allclose(m, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("level_db", [0, -20, -40, -60, -90, -200])
+def test_soft_masks_sum_to_one_and_ignore_the_level(rng, dtype, level_db):
+    est = rng.random((3, 2, 96, 50))
+    est[:, :, :10] = 0                   # bins where every network says nothing (ReLU)
+    est[2, 1] = 0                        # one stem silent in a whole chunk
+    ref = soft_masks(est.astype(dtype))
+    m = soft_masks((est * 10 ** (level_db / 20)).astype(dtype))
+    assert np.isfinite(m).all() and (m >= 0).all()
+    np.testing.assert_allclose(m.sum(0), 1.0, atol=1e-6)
+    np.testing.assert_allclose(m, ref, atol=1e-5)   # a quieter mix gets the same masks
+    np.testing.assert_allclose(m[:, :, :10], 1 / 3, atol=1e-6)   # equal shares there
 
 
 def test_single_model_keeps_mix_phase_and_network_magnitude(rng):

@@ -17,7 +17,8 @@ SR = config.SAMPLE_RATE
 
 def reference_separation(models, x, *, instrumental=False, single_model=False):
     """The original MiXiN algorithm chunk by chunk (one predict per model per chunk),
-    in float64, except that the last chunk is processed too."""
+    in float64, except that the last chunk is processed too and the masks' regulariser is
+    relative to the chunk (see ``dsp.masks.soft_masks``)."""
     nsgt = BarkNSGT()
     n = len(x)
     n_chunks = int(np.ceil(n / config.CHUNK_SIZE))
@@ -34,8 +35,11 @@ def reference_separation(models, x, *, instrumental=False, single_model=False):
             phase = np.exp(1j * np.angle(c))
             coefs = {s: est[s] * phase for s in names}
         else:
-            tot = sum(est[s] ** 2 for s in names) + 1e-7
-            coefs = {s: est[s] ** 2 / tot * c for s in names}
+            # MiXiN's soft masks with a regulariser relative to the chunk instead of its
+            # absolute 1e-7, shared equally, so the masks sum to 1 at any level.
+            tot = sum(est[s] ** 2 for s in names)
+            d = 1e-7 * tot.max()
+            coefs = {s: (est[s] ** 2 + d / len(names)) / (tot + d) * c for s in names}
         for s in names:
             out[s][seg] = nsgt.inverse(coefs[s])
     return {s: y[:n] for s, y in out.items()}

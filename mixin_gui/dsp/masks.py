@@ -9,35 +9,55 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Added to the mask denominator so silence (every estimate 0) gives masks of 0, not NaN.
-#: The value of Keras' ``epsilon()``, which the original MiXiN used.
-MASK_EPS = 1e-7
+#: The masks' regulariser, relative to each chunk's largest summed estimate power.
+MASK_REL_EPS = 1e-7
 
 
-def soft_masks(estimates, *, power=2.0, eps=MASK_EPS):
-    """Wiener-style soft masks ``M_s = |S_s|^p / (sum_t |S_t|^p + eps)``.
+def soft_masks(estimates, *, power=2.0, rel_eps=MASK_REL_EPS):
+    """Wiener-style soft masks ``M_s = (|S_s|^p + d / k) / (sum_t |S_t|^p + d)``.
+
+    ``d`` is ``rel_eps`` times the largest ``sum_t |S_t|^p`` of each chunk, plus the
+    dtype's smallest normal number so that an all-zero chunk gives finite masks. The masks
+    sum to 1 at every point, so the stems sum to the mix at any level. Where the estimates
+    are large against ``d`` they are MiXiN's masks ``|S_s|^p / sum_t |S_t|^p``; where every
+    network says nothing (its ReLU output is exactly 0, which the original networks give on
+    most bins of quiet music) each stem gets an equal share, the Wiener filter's answer for
+    sources with equal prior power ``d / k``. A silent mix still gives silent stems (the
+    masks multiply zero coefficients).
+
+    The original MiXiN added Keras' absolute ``epsilon()`` (1e-7) to the denominator only.
+    Against the estimates of quiet music that epsilon is not small, and bins where every
+    estimate is 0 got masks of 0: the summed stems lost 0.4 dB at -20 dBFS and 6.6 dB at
+    -60 dBFS against the mix.
 
     Parameters
     ----------
     estimates : np.ndarray, shape (k, n, 96, 1948)
-        Non-negative magnitude estimates, one per stem, float32 or float64. Overwritten
-        with the masks (the arrays are large; a copy would double the peak memory).
+        Non-negative magnitude estimates, one per stem, float32 or float64; axis 1 counts
+        chunks (any trailing shape works). Overwritten with the masks (the arrays are
+        large; a copy would double the peak memory).
     power : float
         Exponent; 2 gives Wiener-like masks as in MiXiN.
-    eps : float
-        Keeps the masks finite where every estimate is 0 (they are then 0).
+    rel_eps : float
+        ``d`` relative to each chunk's peak of ``sum_t |S_t|^p``. 1e-7 is about float32's
+        resolution: it changes no mask of a bin within 70 dB of the chunk's loudest bin.
 
     Returns
     -------
     np.ndarray, shape (k, n, 96, 1948)
-        The masks, in ``estimates``' memory; they sum to at most 1 at every point.
+        The masks, in ``estimates``' memory; non-negative, summing to 1 at every point.
     """
     if power == 2.0:
         np.square(estimates, out=estimates)
     else:
         np.power(estimates, power, out=estimates)
-    total = estimates.sum(axis=0)
-    total += eps
+    k = estimates.shape[0]
+    total = estimates.sum(axis=0)                                  # (n, 96, 1948)
+    peak = total.reshape(total.shape[0], -1).max(axis=1)           # (n,)
+    d = (peak * rel_eps + np.finfo(total.dtype).tiny).astype(total.dtype)
+    d = d.reshape((-1,) + (1,) * (total.ndim - 1))                 # (n, 1, 1)
+    total += d
+    estimates += d / k
     np.divide(estimates, total, out=estimates)
     return estimates
 
