@@ -49,7 +49,7 @@ print(json.dumps({"pairs": ds.n_pairs, "epoch_s": times[-1], "first_epoch_s": ti
 
 
 def make_tracks(root, n_tracks, seconds):
-    from mixin_gui.dsp.synth import demo_stems
+    from mixin_gui.dsp.signals import demo_stems
 
     for i in range(n_tracks):
         folder = root / f"track{i:02d}"

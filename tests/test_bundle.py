@@ -15,7 +15,7 @@ import pytest
 import soundfile as sf
 
 from mixin_gui import __version__, config
-from mixin_gui.dsp.synth import demo_stems
+from mixin_gui.dsp.signals import demo_stems
 
 pytestmark = pytest.mark.bundle
 

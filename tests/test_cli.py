@@ -9,7 +9,7 @@ import soundfile as sf
 
 from mixin_gui import __version__, config
 from mixin_gui.cli import main
-from mixin_gui.dsp.synth import demo_stems
+from mixin_gui.dsp.signals import demo_stems
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from mixin_gui import config
 from mixin_gui.config import SeparationOptions
 from mixin_gui.dsp.nsgt import BarkNSGT
-from mixin_gui.dsp.synth import chord, click_train, demo_stems, tone
+from mixin_gui.dsp.signals import chord, click_train, demo_stems, tone
 from mixin_gui.engine import Separator
 from mixin_gui.errors import Cancelled, ModelLoadError
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from mixin_gui import config  # noqa: E402
 from mixin_gui.dsp.resample import resample  # noqa: E402
 from mixin_gui.dsp.spectrogram import pool_factor  # noqa: E402
-from mixin_gui.dsp.synth import demo_stems  # noqa: E402
+from mixin_gui.dsp.signals import demo_stems  # noqa: E402
 from mixin_gui.gui.app import ErrorReporter, setup_logging  # noqa: E402
 from mixin_gui.gui.main_window import MainWindow  # noqa: E402
 from mixin_gui.gui.settings import Settings  # noqa: E402

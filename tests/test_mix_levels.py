@@ -11,7 +11,7 @@ import pytest
 
 from mixin_gui import config
 from mixin_gui.config import SeparationOptions
-from mixin_gui.dsp.synth import demo_stems
+from mixin_gui.dsp.signals import demo_stems
 
 SR = config.SAMPLE_RATE
 LEVELS_DBFS = (0, -10, -20, -30, -40, -50, -60, -70, -80, -90)

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import soundfile as sf
 
-from mixin_gui.dsp.synth import demo_stems
+from mixin_gui.dsp.signals import demo_stems
 from tests.conftest import ROOT
 
 

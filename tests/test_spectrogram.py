@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from mixin_gui import config
-from mixin_gui.errors import Cancelled
 from mixin_gui.dsp.resample import to_mono_44k
+from mixin_gui.dsp.signals import click_train, tone
 from mixin_gui.dsp.spectrogram import bark_spectrogram, pool_factor
-from mixin_gui.dsp.synth import click_train, tone
+from mixin_gui.errors import Cancelled
 
 SR = config.SAMPLE_RATE
 

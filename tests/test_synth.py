@@ -16,7 +16,7 @@ for _module in ("pyworld", "pedalboard", "mido"):
 
 from mixin_gui.errors import OutputExistsError  # noqa: E402
 from mixin_gui.cli import main  # noqa: E402
-from mixin_gui.training.synth import batch, resources, track  # noqa: E402
+from mixin_gui.synthdata import batch, resources, track  # noqa: E402
 
 _MISSING = resources.missing()
 pytestmark = pytest.mark.skipif(

@@ -14,10 +14,10 @@ import soundfile as sf
 from mixin_gui import config
 from mixin_gui.cli import main
 from mixin_gui.dsp.nsgt import get_nsgt
-from mixin_gui.dsp.synth import demo_stems
+from mixin_gui.dsp.signals import demo_stems
 from mixin_gui.errors import DatasetError
 from mixin_gui.training.hdf5 import FORMAT_VERSION, MIX_FILE, SPLITS, split_tracks, stem_file
-from mixin_gui.training.stems import prepare_stems, role_of
+from mixin_gui.training.multitrack import prepare_stems, role_of
 
 SR = config.SAMPLE_RATE
 N_TRACKS = 4
@@ -414,7 +414,7 @@ def test_evaluate_bad_inputs(tmp_path, capsys, stem_root):
 
 # ------------------------------------------------------------------ e2e and distribution
 def test_data_preparation_and_cli_load_neither_keras_nor_qt():
-    code = ("import sys, mixin_gui.training.stems, mixin_gui.training.hdf5, "
+    code = ("import sys, mixin_gui.training.multitrack, mixin_gui.training.hdf5, "
             "mixin_gui.cli.app as a; a.build_parser(); print(' '.join(sys.modules))")
     mods = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True, timeout=120).stdout.split())

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 
 from .. import config
 from ..audio.io import check_output_dir, write_audio
-from ..dsp.synth import demo_stems
+from ..dsp.signals import demo_stems
 from ..paths import usable_model_dir
+from . import separate
 
 
 def register(sub):
@@ -27,8 +29,6 @@ def register(sub):
 
 
 def run_demo(args):
-    from .app import main
-
     outdir = check_output_dir(args.outdir)
     stems = demo_stems(args.duration)
     mix = sum(stems.values())
@@ -40,5 +40,22 @@ def run_demo(args):
     model_dir = Path(args.pretrained_model_dir) if args.pretrained_model_dir \
         else usable_model_dir()
     print(f"separating with the models in {model_dir}")
-    return main(["separate", str(mix_path), "--outdir", str(outdir), "--overwrite",
-                 "--pretrained-model-dir", str(model_dir)])
+    # As the dispatcher does for ``separate`` (needs_backend), here and not for --mix-only.
+    from ..model.backend import import_keras
+
+    import_keras(quiet=True)
+    return separate.run_separate(_separate_args(mix_path, outdir, model_dir))
+
+
+def _separate_args(mix_path, outdir, model_dir):
+    """``mixin separate``'s options for the demo: its own defaults, then ours.
+
+    Taken from the separate command's parser, so an option added there gets its default
+    here too; nothing goes back through the ``mixin`` dispatcher.
+    """
+    sub = argparse.ArgumentParser(add_help=False).add_subparsers()
+    separate.register(sub)
+    args = sub.choices["separate"].parse_args([str(mix_path)])
+    args.outdir, args.overwrite = str(outdir), True
+    args.pretrained_model_dir = str(model_dir)
+    return args

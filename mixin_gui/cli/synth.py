@@ -32,7 +32,7 @@ def register(steps):
 
 
 def run_synth(args):
-    from ..training.synth.batch import render_tracks
+    from ..synthdata.batch import render_tracks
 
     bar = ProgressBar("synth", unit="tracks")
     planned, rendered = render_tracks(

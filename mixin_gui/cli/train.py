@@ -49,7 +49,7 @@ def _register_prepare(steps):
 
 
 def run_prepare(args):
-    from ..training.stems import prepare_stems
+    from ..training.multitrack import prepare_stems
 
     bar = ProgressBar("prepare-stems", unit="tracks")
     summary = prepare_stems(args.stem_dirs, args.data_dir,

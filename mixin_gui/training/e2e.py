@@ -18,7 +18,7 @@ from .. import config
 from ..audio.io import describe
 from ..errors import DatasetError
 from .hdf5 import MIX_FILE, ROW_SHAPE, SPLITS, create_hdf5, open_checked, stem_file
-from .stems import NOVOCAL_FILES, VOCAL_FILES, list_segments, prepare_stems
+from .multitrack import NOVOCAL_FILES, VOCAL_FILES, list_segments, prepare_stems
 
 #: Layers of the MiXiN CDAE (5 encoder, 4 bottleneck, 4 decoder incl. the crop).
 N_LAYERS = 13
@@ -118,7 +118,7 @@ def check_training_outputs(model_dir, checkpoint_dir):
 
 def check_separation(stem_dirs, model_dir):
     from ..engine import Separator
-    from .stems import find_tracks, load_track
+    from .multitrack import find_tracks, load_track
 
     stems = load_track(find_tracks(stem_dirs, track_limit=1)[0])
     mix = stems["mix"][: 5 * config.SAMPLE_RATE]

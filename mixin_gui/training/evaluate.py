@@ -19,7 +19,7 @@ import numpy as np
 from .. import config
 from ..config import SeparationOptions
 from ..errors import DatasetError, ModelLoadError
-from .stems import find_tracks, load_track
+from .multitrack import find_tracks, load_track
 
 METRICS = ("SDR", "SIR", "SAR", "ISR")
 #: Scores are clipped to +-this many dB: beyond it BSS Eval measures rounding, and an exact

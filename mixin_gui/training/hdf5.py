@@ -42,7 +42,7 @@ from ..audio.io import read_audio
 from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import to_mono
 from ..errors import DatasetError
-from .stems import list_segments
+from .multitrack import list_segments
 
 #: Version of the layout above; files of any other version are refused.
 FORMAT_VERSION = 2

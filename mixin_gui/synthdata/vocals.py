@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ...dsp.resample import resample
-from ...errors import DatasetError
+from ..dsp.resample import resample
+from ..errors import DatasetError
 from . import fluid, resources, singing
 from .resources import SR
 

@@ -38,7 +38,7 @@ SEGMENT_RE = re.compile(r"^(?P<track>\d{3,})(?P<segment>\d{4})(?P<kind>v|nov)$")
 
 
 @dataclass
-class Track:
+class StemTrack:
     """One multitrack folder and the role of each of its files."""
 
     path: Path
@@ -80,7 +80,7 @@ def find_tracks(stem_dirs, *, track_limit=None):
             audio = sorted(f for f in files if is_audio_name(f))
             if not audio:
                 continue
-            track = Track(Path(folder))
+            track = StemTrack(Path(folder))
             for f in audio:
                 getattr(track, role_of(f)).append(Path(folder) / f)
             tracks.append(track)
@@ -96,7 +96,7 @@ def load_track(track, *, channels="mono"):
 
     Parameters
     ----------
-    track : Track
+    track : StemTrack
     channels : {"mono", "keep"}
         ``"mono"`` averages channels (training); ``"keep"`` keeps the files' channels
         (evaluation), which must then agree.

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ...errors import DatasetError
+from ..errors import DatasetError
 from .resources import SR
 
 TICKS_PER_SECOND = 1920  # 960 ticks per beat at the MIDI default of 120 BPM

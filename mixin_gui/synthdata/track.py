@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ...errors import OutputExistsError
+from ..errors import OutputExistsError
 from . import composition, drumkits, drums, instruments, production, resources
 from . import vocals as singer
 from .resources import SR

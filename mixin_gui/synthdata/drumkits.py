@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...dsp.resample import resample
+from ..dsp.resample import resample
 from . import fluid, resources
 from .resources import SR, load_sample
 

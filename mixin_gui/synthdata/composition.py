@@ -2,18 +2,18 @@
 
 Everything is drawn from one ``numpy.random.Generator``, so a seed fixes the song. Times are
 in beats (quarter notes) from the start of the song; :attr:`Song.spb` converts to seconds.
+The score types (``Note``, ``Chord``, ``Section``, ``Song``) live in :mod:`.score`.
 Only 4/4 is written (with optional swing); the drum, instrument and vocal modules read the
 plan and never draw its structure again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
-MAJOR = (0, 2, 4, 5, 7, 9, 11)
-MINOR = (0, 2, 3, 5, 7, 8, 10)
+from .melody import write_melody
+from .score import MAJOR, MINOR, Chord, Section, Song
+
 
 #: Genres with their draw weight, tempo range (BPM) and swing amount (0: straight).
 GENRES = {
@@ -34,8 +34,9 @@ NO_DRUMS = {"orchestral"}
 #: melody to an instrument instead (violin, flute, sax, lead synth ...).
 VOCAL_SHARE = {"orchestral": 0.3}
 INSTRUMENT_LEAD_SHARE = 0.6
-#: Share of songs with vocals where one sung section is a cappella (voice alone).
-A_CAPPELLA_SHARE = 0.2
+#: Share of songs with vocals where one sung section is a cappella (voice alone). Not
+#: ``config.A_CAPPELLA_SHARE``, the share of training segments given as a bare vocal mix.
+A_CAPPELLA_SECTION_SHARE = 0.2
 
 #: Chord progressions as scale degrees (0 = tonic), one chord per entry.
 PROGRESSIONS = {
@@ -60,79 +61,6 @@ SECTION_BARS = {"intro": (2, 4), "verse": (4, 8), "pre": (2, 4), "chorus": (4, 8
 SECTION_ENERGY = {"intro": 0.3, "verse": 0.55, "pre": 0.65, "chorus": 0.9, "bridge": 0.6,
                   "breakdown": 0.25, "outro": 0.4, "build": 0.6, "drop": 1.0}
 SUNG = {"verse", "pre", "chorus", "bridge", "drop"}
-
-
-@dataclass
-class Note:
-    """One note: ``start`` and ``dur`` in beats, ``pitch`` MIDI, ``vel`` 1-127."""
-
-    start: float
-    dur: float
-    pitch: int
-    vel: int = 90
-
-
-@dataclass
-class Chord:
-    """A chord from ``start`` for ``dur`` beats: root pitch class and pitch classes."""
-
-    start: float
-    dur: float
-    root: int
-    pcs: tuple
-
-
-@dataclass
-class Section:
-    name: str
-    start: float  # beats
-    bars: int
-    energy: float
-    chords: list = field(default_factory=list)
-    drums: bool = True
-    bass: bool = True
-    parts: tuple = ()
-    lead: bool = False  # the lead melody (sung, or played by an instrument) is in this section
-
-    @property
-    def end(self):
-        return self.start + 4 * self.bars
-
-
-@dataclass
-class Song:
-    genre: str
-    bpm: float
-    key: int  # tonic pitch class
-    minor: bool
-    swing: float
-    sections: list
-    melody: list  # list of phrases, each a list of Note
-    has_vocals: bool
-    instrument_lead: bool = False  # the melody is played by an instrument, not sung
-
-    @property
-    def spb(self):
-        """Seconds per beat."""
-        return 60.0 / self.bpm
-
-    @property
-    def beats(self):
-        return self.sections[-1].end
-
-    @property
-    def duration(self):
-        return self.beats * self.spb
-
-    def scale(self):
-        return MINOR if self.minor else MAJOR
-
-    def chord_at(self, beat):
-        for sec in self.sections:
-            for c in sec.chords:
-                if c.start <= beat < c.start + c.dur:
-                    return c
-        return self.sections[-1].chords[-1]
 
 
 def _pick(rng, items, p=None):
@@ -239,12 +167,10 @@ def compose(rng, *, duration=None, vocals=None):
     for i, sec in enumerate(sections):
         _arrange(rng, sec, genre, i == peak)
     sung = [i for i, s in enumerate(sections) if s.lead and i != peak]
-    if has_vocals and sung and rng.random() < A_CAPPELLA_SHARE:
+    if has_vocals and sung and rng.random() < A_CAPPELLA_SECTION_SHARE:
         alone = sections[sung[int(rng.integers(len(sung)))]]
         alone.drums, alone.bass, alone.parts = False, False, ()
     song = Song(genre, bpm, key, minor, swing, sections, [], has_vocals, instrument_lead)
     if has_lead:
-        from .melody import write_melody
-
         song.melody = write_melody(rng, song)
     return song

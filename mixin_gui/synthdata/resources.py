@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ... import config
-from ...dsp.resample import resample
-from ...errors import DatasetError
+from .. import config
+from ..dsp.resample import resample
+from ..errors import DatasetError
 
 SR = config.SAMPLE_RATE
 

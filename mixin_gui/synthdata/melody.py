@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .composition import Note
+from .score import Note
 
 LOW, HIGH = 57, 77
 #: Rhythm cells of one bar (durations in beats, negative = rest), singable at most tempi.

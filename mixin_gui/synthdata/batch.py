@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from ...errors import MixinError
+from ..errors import MixinError
 from . import resources, track
 
 
