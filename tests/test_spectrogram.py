@@ -33,7 +33,25 @@ def test_tone_lands_in_its_band_at_about_0_db(freq):
     nearest = int(np.argmin(np.abs(spec.frqs - freq)))
     assert abs(band - nearest) <= 1
     assert spec.db.max() == pytest.approx(0.0, abs=2.5)
-    assert spec.db.min() == pytest.approx(spec.db.max() - 80, abs=1e-3)
+
+
+@pytest.mark.parametrize("loud,quiet,quiet_db", [(200.0, 4000.0, -40.0),
+                                                 (1000.0, 6000.0, -40.0),
+                                                 (200.0, 4000.0, -60.0)])
+def test_a_quiet_tone_shows_at_its_level_in_its_band(loud, quiet, quiet_db):
+    """What a user reads off the colour bar: a full-scale tone at 0 dB and a quiet one at
+    its own level (within the 2.5 dB that the transform's gain varies with frequency), in
+    the band nearest its frequency, with the bands between them far below both."""
+    x = tone(loud, 2.0, amp=1.0) + tone(quiet, 2.0, amp=10 ** (quiet_db / 20))
+    spec = bark_spectrogram(x, SR)
+    level = np.median(spec.db[:, spec.n_cols // 8: spec.n_cols // 2], axis=1)
+    band_loud = int(np.argmin(np.abs(spec.frqs - loud)))
+    band_quiet = int(np.argmin(np.abs(spec.frqs - quiet)))
+    between = int(np.argmin(np.abs(spec.frqs - np.sqrt(loud * quiet))))
+    assert level[band_loud] == pytest.approx(0.0, abs=2.5)
+    assert level[band_quiet] == pytest.approx(quiet_db, abs=2.5)
+    assert int(np.argmax(level[band_loud + 5:])) + band_loud + 5 == band_quiet
+    assert level[between] < quiet_db - 15
 
 
 def test_level_follows_amplitude():
