@@ -20,8 +20,8 @@ from mixin_gui.synthdata import batch, resources, track  # noqa: E402
 
 _MISSING = resources.missing()
 pytestmark = pytest.mark.skipif(
-    bool(_MISSING), reason="synth system packages missing (run scripts/training-deps.sh): "
-    + "; ".join(_MISSING))
+    bool(_MISSING), reason="synth system packages missing: " + "; ".join(_MISSING) + ". "
+    + resources.install_hint())
 
 SECONDS = 5.0
 

@@ -65,13 +65,20 @@ def missing():
     return lacks
 
 
+def install_hint():
+    """How to get what :func:`missing` names, on this system."""
+    if shutil.which("dpkg-query") is None:
+        return ("This is not a Debian system, so scripts/training-deps.sh cannot install "
+                "them: install them with your package manager.")
+    return "Run scripts/training-deps.sh to install them."
+
+
 def check():
     """Raise :class:`DatasetError` naming every missing system dependency."""
     lacks = missing()
     if lacks:
         raise DatasetError(
-            "The synthetic data generator needs " + "; ".join(lacks)
-            + ". Run scripts/training-deps.sh to install them.")
+            "The synthetic data generator needs " + "; ".join(lacks) + ". " + install_hint())
 
 
 @functools.lru_cache(maxsize=256)
