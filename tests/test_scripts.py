@@ -32,7 +32,8 @@ def test_synth_install_hint_names_the_system(monkeypatch):
         pytest.importorskip(module, reason=f"{module} missing: pip install -e '.[synth]'")
     from mixin_gui.synthdata import resources
 
-    assert "scripts/training-deps.sh" in resources.install_hint()
+    if shutil.which("dpkg-query"):
+        assert resources.install_hint().startswith("Run scripts/training-deps.sh")
 
     monkeypatch.setenv("PATH", "/nonexistent")
     assert "not a Debian system" in resources.install_hint()
