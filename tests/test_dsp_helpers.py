@@ -69,7 +69,17 @@ def test_soft_masks_sum_to_one_and_ignore_the_level(rng, dtype, level_db):
     assert np.isfinite(m).all() and (m >= 0).all()
     np.testing.assert_allclose(m.sum(0), 1.0, atol=1e-6)
     np.testing.assert_allclose(m, ref, atol=1e-5)   # a quieter mix gets the same masks
-    np.testing.assert_allclose(m[:, :, :10], 1 / 3, atol=1e-6)   # equal shares there
+    # Where every estimate is 0, each stem gets its share of the chunk's estimates.
+    power = (est ** 2).sum(axis=(2, 3))                      # (stems, chunks)
+    shares = power / power.sum(axis=0)
+    np.testing.assert_allclose(m[:, :, :10], np.broadcast_to(
+        shares[:, :, None, None], m[:, :, :10].shape), atol=1e-6)
+    assert (m[2, 1] == 0).all()                 # the silent stem gets nothing of chunk 1
+
+
+def test_soft_masks_of_an_all_zero_chunk_share_equally():
+    est = np.zeros((3, 1, 4, 5), dtype=np.float32)
+    np.testing.assert_allclose(soft_masks(est), 1 / 3, rtol=1e-6)
 
 
 def test_single_model_keeps_mix_phase_and_network_magnitude(rng):

@@ -36,10 +36,11 @@ def reference_separation(models, x, *, instrumental=False, single_model=False):
             coefs = {s: est[s] * phase for s in names}
         else:
             # MiXiN's soft masks with a regulariser relative to the chunk instead of its
-            # absolute 1e-7, shared equally, so the masks sum to 1 at any level.
+            # absolute 1e-7, shared as the chunk's estimates are, so they sum to 1.
             tot = sum(est[s] ** 2 for s in names)
             d = 1e-7 * tot.max()
-            coefs = {s: (est[s] ** 2 + d / len(names)) / (tot + d) * c for s in names}
+            share = {s: np.sum(est[s] ** 2) / np.sum(tot) for s in names}
+            coefs = {s: (est[s] ** 2 + d * share[s]) / (tot + d) * c for s in names}
         for s in names:
             out[s][seg] = nsgt.inverse(coefs[s])
     return {s: y[:n] for s, y in out.items()}

@@ -14,21 +14,22 @@ MASK_REL_EPS = 1e-7
 
 
 def soft_masks(estimates, *, power=2.0, rel_eps=MASK_REL_EPS):
-    """Wiener-style soft masks ``M_s = (|S_s|^p + d / k) / (sum_t |S_t|^p + d)``.
+    """Wiener-style soft masks ``M_s = (|S_s|^p + d w_s) / (sum_t |S_t|^p + d)``.
 
-    ``d`` is ``rel_eps`` times the largest ``sum_t |S_t|^p`` of each chunk, plus the
-    dtype's smallest normal number so that an all-zero chunk gives finite masks. The masks
-    sum to 1 at every point, so the stems sum to the mix at any level. Where the estimates
-    are large against ``d`` they are MiXiN's masks ``|S_s|^p / sum_t |S_t|^p``; where every
-    network says nothing (its ReLU output is exactly 0, which the original networks give on
-    most bins of quiet music) each stem gets an equal share, the Wiener filter's answer for
-    sources with equal prior power ``d / k``. A silent mix still gives silent stems (the
-    masks multiply zero coefficients).
+    ``d`` is ``rel_eps`` times the largest ``sum_t |S_t|^p`` of each chunk (plus the dtype's
+    smallest normal number, so that an all-zero chunk gives finite masks), and ``w_s`` is
+    stem ``s``'s share of the chunk's summed ``|S|^p`` (equal shares in an all-zero chunk).
+    The masks sum to 1 at every point, so the stems sum to the mix at any level. Where the
+    estimates are large against ``d`` these are MiXiN's masks ``|S_s|^p / sum_t |S_t|^p``;
+    where every network says nothing (a ReLU output of exactly 0, which the original
+    networks give on most bins of quiet music) the mix is shared as the chunk around it is:
+    the Wiener filter's answer for sources whose prior power there is ``d w_s``. A silent
+    mix still gives silent stems (the masks multiply zero coefficients).
 
     The original MiXiN added Keras' absolute ``epsilon()`` (1e-7) to the denominator only.
     Against the estimates of quiet music that epsilon is not small, and bins where every
-    estimate is 0 got masks of 0: the summed stems lost 0.4 dB at -20 dBFS and 6.6 dB at
-    -60 dBFS against the mix.
+    estimate is 0 got masks of 0: with the original models, the summed stems of a real
+    recording played at -40 dBFS lost 0.6-2.1 dB against the mix, at -60 dBFS 3.6-6.3 dB.
 
     Parameters
     ----------
@@ -51,13 +52,17 @@ def soft_masks(estimates, *, power=2.0, rel_eps=MASK_REL_EPS):
         np.square(estimates, out=estimates)
     else:
         np.power(estimates, power, out=estimates)
-    k = estimates.shape[0]
+    k, n = estimates.shape[:2]
     total = estimates.sum(axis=0)                                  # (n, 96, 1948)
-    peak = total.reshape(total.shape[0], -1).max(axis=1)           # (n,)
-    d = (peak * rel_eps + np.finfo(total.dtype).tiny).astype(total.dtype)
-    d = d.reshape((-1,) + (1,) * (total.ndim - 1))                 # (n, 1, 1)
-    total += d
-    estimates += d / k
+    peak = total.reshape(n, -1).max(axis=1)                        # (n,)
+    d = peak * rel_eps + np.finfo(total.dtype).tiny
+    energy = estimates.reshape(k, n, -1).sum(axis=2, dtype=np.float64)    # (k, n)
+    chunk_total = energy.sum(axis=0)                               # (n,)
+    shares = np.full_like(energy, 1.0 / k)                         # (k, n), sum 1 per chunk
+    np.divide(energy, chunk_total, out=shares, where=chunk_total > 0)
+    expand = (1,) * (estimates.ndim - 2)
+    total += d.astype(total.dtype).reshape((n,) + expand)
+    estimates += (d * shares).astype(estimates.dtype).reshape((k, n) + expand)
     np.divide(estimates, total, out=estimates)
     return estimates
 
