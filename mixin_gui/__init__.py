@@ -1,7 +1,8 @@
 """MiXiN: harmonic / percussive / vocal separation with Bark-NSGT CDAEs.
 
-Layers (imports flow one way): ``config`` and ``errors`` <- ``dsp`` <- ``audio`` / ``model``
-<- ``engine`` <- ``training`` / ``cli`` / ``gui``. Only ``gui`` imports Qt.
+Floors (imports flow one way, down; ``tests/test_layering.py`` checks it): ``config``,
+``errors``, ``paths`` <- ``dsp`` <- ``audio`` <- ``model`` <- ``engine`` <- ``training`` /
+``synthdata`` <- ``cli``; nothing imports ``gui``. Only ``gui`` imports Qt.
 """
 
 __version__ = "0.1.0"
