@@ -108,14 +108,14 @@ def drop(window, paths):
 
 
 def wait_loaded(qtbot, window, n=1, timeout=20000):
-    qtbot.waitUntil(lambda: sum(t.status == "waiting" for t in window.tracks.values()) >= n,
+    qtbot.waitUntil(lambda: sum(t.status == "waiting" for t in window.controller.tracks.values()) >= n,
                     timeout=timeout)
 
 
 def wait_models(qtbot, window, timeout=60000):
-    qtbot.waitUntil(lambda: window.models is not None or bool(window.models_error),
+    qtbot.waitUntil(lambda: window.controller.models is not None or bool(window.controller.models_error),
                     timeout=timeout)
-    assert not window.models_error, window.models_error
+    assert not window.controller.models_error, window.controller.models_error
 
 
 class GapMeter:
@@ -160,11 +160,11 @@ def test_window_appears_at_once_and_models_load_in_background(qtbot, settings):
     shown = time.perf_counter() - start
     assert w.windowTitle() == "MiXiN"
     assert shown < 3.0
-    assert w.models_label.text() == "Loading models…"
+    assert w.status.models_label.text() == "Loading models…"
     assert w.minimumSize().width() >= 800
     wait_models(qtbot, w)
-    assert w.models["stems"] == config.STEMS
-    assert "harmonic" in w.models_label.text()
+    assert w.controller.models.stems == config.STEMS
+    assert "harmonic" in w.status.models_label.text()
     w.close()
 
 
@@ -185,13 +185,13 @@ def test_whole_flow_drop_see_separate_listen_export(qtbot, window, tmp_path):
     screenshot(window, "main-window-before-separation.png")
 
     progress = []
-    window.separation.worker.progress.connect(lambda *a: progress.append(a[1:3]))
-    with qtbot.waitSignal(window.separation.worker.finished, timeout=60000):
+    window.controller.separation.worker.progress.connect(lambda *a: progress.append(a[1:3]))
+    with qtbot.waitSignal(window.controller.separation.worker.finished, timeout=60000):
         window.actions_by_name["separate"].trigger()
         assert window.actions_by_name["cancel"].isEnabled()
-    qtbot.waitUntil(lambda: window.running is None)
+    qtbot.waitUntil(lambda: window.controller.running is None)
     assert progress and progress[-1][0] == progress[-1][1]
-    track = window.current_track()
+    track = window.controller.current_track()
     assert track.status == "done"
 
     # the stems written by the automatic export: names, length, rate, channels, sum
@@ -214,7 +214,7 @@ def test_whole_flow_drop_see_separate_listen_export(qtbot, window, tmp_path):
     # every stem has its spectrogram tab
     for stem in config.STEMS:
         assert window.views[stem].image_data.shape == image.shape
-    window.tabs.setCurrentIndex(3)
+    window.panel.tabs.setCurrentIndex(3)
     screenshot(window, "main-window-after-separation.png")
 
     # the mixer: stems audible, mix muted; solo and mute change what the player renders
@@ -253,8 +253,8 @@ def test_whole_flow_drop_see_separate_listen_export(qtbot, window, tmp_path):
         window.mixer.solo("percussive", False)
 
     # export current mix (vocal muted: karaoke), through the worker, atomically
-    with qtbot.waitSignal(window.separation.worker.exported, timeout=20000) as sig:
-        window.export_mix()
+    with qtbot.waitSignal(window.controller.separation.worker.exported, timeout=20000) as sig:
+        window.controller.export_mix(window.mixer.gains())
     (written,) = sig.args[1]
     assert written.name == "song_custom-mix.wav"
     data, rate = sf.read(written, dtype="float32")
@@ -267,39 +267,39 @@ def test_whole_flow_drop_see_separate_listen_export(qtbot, window, tmp_path):
 @needs_models
 def test_cancel_mid_run_writes_nothing_and_returns_to_idle(qtbot, window, tmp_path):
     song = write_song(tmp_path / "long.wav", 20.0, sr=config.SAMPLE_RATE, channels=1)
-    window.add_paths([song])
+    window.controller.add_paths([song])
     wait_loaded(qtbot, window)
     wait_models(qtbot, window)
-    worker = window.separation.worker
-    worker.progress.connect(window.cancel)      # after the first batch, on the GUI thread
+    worker = window.controller.separation.worker
+    worker.progress.connect(window.controller.cancel)      # after the first batch, on the GUI thread
     with qtbot.waitSignal(worker.cancelled, timeout=60000):
-        window.separate()
-    qtbot.waitUntil(lambda: window.running is None)
+        window.controller.separate()
+    qtbot.waitUntil(lambda: window.controller.running is None)
     out = tmp_path / "out"
     assert not out.exists() or not any(out.iterdir())
-    assert window.current_track().status == "cancelled"
+    assert window.controller.current_track().status == "cancelled"
     assert window.actions_by_name["separate"].isEnabled()
     assert not window.actions_by_name["cancel"].isEnabled()
-    assert not window.progress.isVisible()
+    assert not window.status.progress.isVisible()
     assert "no files were written" in window.statusBar().currentMessage()
-    assert window.separation.thread.isRunning()      # idle, ready for the next job
+    assert window.controller.separation.thread.isRunning()      # idle, ready for the next job
 
 
 @needs_models
 def test_window_stays_responsive_during_a_separation(qtbot, window, tmp_path):
-    window.add_paths([write_song(tmp_path / "ten.wav", 10.0, sr=config.SAMPLE_RATE)])
+    window.controller.add_paths([write_song(tmp_path / "ten.wav", 10.0, sr=config.SAMPLE_RATE)])
     wait_loaded(qtbot, window)
     wait_models(qtbot, window)
     window.settings.auto_export = True
     progress = []
-    window.separation.worker.progress.connect(lambda *a: progress.append(a[1:3]))
+    window.controller.separation.worker.progress.connect(lambda *a: progress.append(a[1:3]))
     labels = set()                       # what the user sees, sampled on the GUI thread
-    sample = lambda: labels.add((window.progress.format(),  # noqa: E731
-                                 window.progress_label.text()))
-    with GapMeter(sample) as meter, qtbot.waitSignal(window.separation.worker.finished,
+    sample = lambda: labels.add((window.status.progress.format(),  # noqa: E731
+                                 window.status.progress_label.text()))
+    with GapMeter(sample) as meter, qtbot.waitSignal(window.controller.separation.worker.finished,
                                                timeout=120000):
-        window.separate()
-    qtbot.waitUntil(lambda: window.running is None)
+        window.controller.separate()
+    qtbot.waitUntil(lambda: window.controller.running is None)
     print(f"\nGUI event loop: longest wait of a 10 ms timer during separation "
           f"{meter.max_gap * 1000:.0f} ms ({len(progress)} progress updates)")
     assert len(progress) >= 2 and progress[-1][0] == progress[-1][1]
@@ -319,10 +319,10 @@ def test_bad_files_in_a_drop_one_message_each_good_ones_queued(qtbot, window, tm
     empty.write_bytes(b"")
     drop(window, [good, text, broken, empty])
     wait_loaded(qtbot, window)
-    qtbot.waitUntil(lambda: len(window.rejections) == 3, timeout=10000)
-    assert [t.name for t in window.tracks.values()] == ["good"]
+    qtbot.waitUntil(lambda: len(window.controller.rejections) == 3, timeout=10000)
+    assert [t.name for t in window.controller.tracks.values()] == ["good"]
     for name in ("notes.txt", "broken.wav", "empty.flac"):
-        assert sum(name in m for m in window.rejections) == 1
+        assert sum(name in m for m in window.controller.rejections) == 1
     assert window.files_banner.isVisible()
     assert window.files_banner.text.count("\n") == 3
 
@@ -332,16 +332,16 @@ def test_queue_reorder_and_remove(qtbot, window, tmp_path):
     folder = tmp_path / "album"
     folder.mkdir()
     write_song(folder / "t3.flac", 0.5)
-    window.add_paths(paths + [folder])
+    window.controller.add_paths(paths + [folder])
     wait_loaded(qtbot, window, 4)
-    names = lambda: [window.tracks[i].name for i in window.queue.track_ids()]  # noqa: E731
+    names = lambda: [window.controller.tracks[i].name for i in window.controller.queue.track_ids()]  # noqa: E731
     assert names() == ["t0", "t1", "t2", "t3"]
-    ids = window.queue.track_ids()
-    window.queue.move(ids[2], -2)
+    ids = window.controller.queue.track_ids()
+    window.controller.queue.move(ids[2], -2)
     assert names() == ["t2", "t0", "t1", "t3"]
-    window.remove_tracks([ids[0]])
+    window.controller.remove_tracks([ids[0]])
     assert names() == ["t2", "t1", "t3"]
-    assert ids[0] not in window.tracks
+    assert ids[0] not in window.controller.tracks
 
 
 def test_settings_survive_a_restart(qtbot, settings_factory, tmp_path):
@@ -383,7 +383,7 @@ def test_missing_models_say_so_and_a_folder_can_be_chosen(qtbot, settings, tmp_p
     w = MainWindow(settings)
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: bool(w.models_error), timeout=60000)
+    qtbot.waitUntil(lambda: bool(w.controller.models_error), timeout=60000)
     assert w.models_banner.isVisible()
     assert "no-models" in w.models_banner.text
     assert w.models_banner.button.text() == "Choose model folder…"
@@ -401,13 +401,13 @@ def test_about_shows_version_models_and_licences(qtbot, window):
     assert box.isVisible()
     text = box.text()
     assert __version__ in text and "Licences" in text and "MIT" in text
-    if window.models is not None:
+    if window.controller.models is not None:
         assert "harmonic" in text
     box.close()
 
 
 def test_space_toggles_playback(qtbot, window, tmp_path):
-    window.add_paths([write_song(tmp_path / "short.wav", 1.0)])
+    window.controller.add_paths([write_song(tmp_path / "short.wav", 1.0)])
     wait_loaded(qtbot, window)
     if window.player.unavailable:
         pytest.skip(window.player.unavailable)
@@ -427,7 +427,7 @@ app_module.log_dir = lambda: __import__("pathlib").Path(sys.argv[1]) / "logs"
 
 def check():
     for w in QApplication.topLevelWidgets():
-        if isinstance(w, MainWindow) and any(t.status == "waiting" for t in w.tracks.values()):
+        if isinstance(w, MainWindow) and any(t.status == "waiting" for t in w.controller.tracks.values()):
             print("TITLE:", w.windowTitle())
             w.close()
             QApplication.instance().quit()
@@ -467,10 +467,16 @@ s = Settings(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 s.model_dir = sys.argv[2]
 w = MainWindow(s)
 w.show()
-w.add_paths([sys.argv[3]])
+w.controller.add_paths([sys.argv[3]])
 w.player.play()                       # harmless without a device
+w.statusBar().showMessage("a later message", 0)
+label = w.status.audio_label
 print("UNAVAILABLE:", w.player.unavailable)
-print("STATUS:", w.statusBar().currentMessage())
+print("LABEL:", label.text() if label.isVisible() else "")
+print("LABEL_TIP:", label.toolTip())
+print("PLAY_ENABLED:", w.actions_by_name["play"].isEnabled())
+print("PLAY_TIP:", w.actions_by_name["play"].toolTip())
+print("PLAYING:", w.player.is_playing)
 w.close()
 """
 
@@ -486,7 +492,10 @@ def test_without_an_output_device_the_app_says_so_and_keeps_working(tmp_path):
     if lines.get("UNAVAILABLE") == "None":
         pytest.skip("this machine has a real output device")
     assert "No audio output" in lines["UNAVAILABLE"]
-    assert lines["STATUS"] == lines["UNAVAILABLE"]
+    # still said after a later status message: a lasting note, and Play says why it is off
+    assert "No audio output" in lines["LABEL"]
+    assert lines["LABEL_TIP"] == lines["UNAVAILABLE"] == lines["PLAY_TIP"]
+    assert lines["PLAY_ENABLED"] == "False" and lines["PLAYING"] == "False"
 
 
 def test_excepthook_logs_to_file_and_shows_a_dialog(qtbot, tmp_path):
@@ -522,45 +531,45 @@ def test_export_names_templates_and_exists_policies(tmp_path):
 
 
 def test_removing_the_last_track_clears_the_window(qtbot, window, tmp_path):
-    window.add_paths([write_song(tmp_path / "gone.wav", 0.5)])
+    window.controller.add_paths([write_song(tmp_path / "gone.wav", 0.5)])
     wait_loaded(qtbot, window)
     assert window.windowTitle() == "MiXiN — gone"
     window.queue.setFocus()
     window.queue.selectAll()
     qtbot.keyClick(window.queue, Qt.Key.Key_Delete)
-    assert not window.tracks and window.windowTitle() == "MiXiN"
+    assert not window.controller.tracks and window.windowTitle() == "MiXiN"
     assert window.views["mix"].image_data is None
     assert window.player.frames == 0
 
 
 @needs_models
 def test_queue_separates_in_order_and_releases_old_stems(qtbot, window, tmp_path):
-    from mixin_gui.gui import session
+    from mixin_gui.gui import controller
 
     window.settings.auto_export = False
     paths = [write_song(tmp_path / f"q{i}.wav", 0.4, channels=1)
-             for i in range(session.KEEP_STEMS + 1)]
-    window.add_paths(paths)
+             for i in range(controller.KEEP_STEMS + 1)]
+    window.controller.add_paths(paths)
     wait_loaded(qtbot, window, len(paths))
     wait_models(qtbot, window)
-    ids = window.queue.track_ids()
-    window.queue.move(ids[-1], -len(ids))             # last file first
-    window.queue.select(ids[1])                       # the track on screen keeps its stems
+    ids = window.controller.queue.track_ids()
+    window.controller.queue.move(ids[-1], -len(ids))             # last file first
+    window.controller.set_current(ids[1])                       # the track on screen keeps its stems
     order = []
-    window.separation.worker.finished.connect(lambda i, _r: order.append(i))
-    window.separate()
+    window.controller.separation.worker.finished.connect(lambda i, _r: order.append(i))
+    window.controller.separate()
     qtbot.waitUntil(lambda: len(order) == len(paths), timeout=60000)
-    qtbot.waitUntil(lambda: window.running is None)
+    qtbot.waitUntil(lambda: window.controller.running is None)
     assert order == [ids[-1]] + ids[:-1]
-    assert all(window.tracks[i].status == "done" for i in ids)
-    holding = [i for i in ids if window.tracks[i].stems]
+    assert all(window.controller.tracks[i].status == "done" for i in ids)
+    holding = [i for i in ids if window.controller.tracks[i].stems]
     assert holding == ids[:-1]                        # the first separated was released
-    assert "released" in window.tracks[ids[-1]].message
+    assert "released" in window.controller.tracks[ids[-1]].message
     assert not (tmp_path / "out").exists()           # auto-export off: nothing written
 
 
 def test_clicking_the_spectrogram_or_waveform_seeks(qtbot, window, tmp_path):
-    window.add_paths([write_song(tmp_path / "seek.wav", 4.0)])
+    window.controller.add_paths([write_song(tmp_path / "seek.wav", 4.0)])
     wait_loaded(qtbot, window)
     for view, fraction in ((window.views["mix"], 0.5), (window.waveform, 0.25)):
         vb = view.getPlotItem().getViewBox()

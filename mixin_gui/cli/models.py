@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..modelcard import describe_card, licence_lines
 from ..paths import default_model_dir
 
 
@@ -22,8 +23,8 @@ def run_models(args):
     rows = inspect_model_dir(model_dir)
     for row in rows:
         if row["ok"]:
-            print(f"  {row['stem']:<10} ok   {row['file'].name}  "
-                  f"{row['params']:,} parameters  {describe_card(row['card'])}")
+            print(f"  {row['stem']:<10} ok   {row['file'].name}, {row['params']:,} parameters")
+            print(f"             {describe_card(row['card'])}")
         else:
             print(f"  {row['stem']:<10} FAIL {row['error']}")
     bad = [r for r in rows if not r["ok"]]
@@ -33,23 +34,7 @@ def run_models(args):
               else f"{len(bad)} of {len(rows)} models unusable")
         return 1
     print("all models ok")
+    print("licences:")
+    for line in licence_lines():
+        print(f"  {line}")
     return 0
-
-
-def describe_card(card):
-    """One line from a model card: architecture, training data and the headline score."""
-    parts = [card.get("architecture", "unknown architecture")]
-    data = card.get("training_data")
-    if isinstance(data, dict):
-        source = data.get("source", {})
-        chunks = data.get("chunks", {}).get("train")
-        what = source.get("generator") or data.get("data_dir", "")
-        parts.append(f"trained on {chunks} chunks ({what})" if chunks else f"data: {what}")
-        if card.get("epochs"):
-            parts.append(f"{card['epochs']} epochs")
-    elif data:
-        parts.append(f"data: {data}")
-    sdr = card.get("evaluation", {}).get("median_sdr_db", {}).get("ours")
-    if sdr is not None:
-        parts.append(f"held-out median SDR {sdr:.2f} dB")
-    return ", ".join(parts)

@@ -1,31 +1,13 @@
-"""Help ▸ About: version, the models in use with their model cards, licences."""
+"""Help ▸ About: version, the models in use as readable model cards, licences.
+
+The words come from :mod:`mixin_gui.modelcard`, which ``mixin models`` prints too.
+"""
 
 from __future__ import annotations
 
 import html
 
-#: Licences of MiXiN and what it ships with.
-LICENCES = (
-    ("MiXiN (this app)", "MIT"),
-    ("Original MiXiN models and algorithm (Sevag Hanssian)", "MIT"),
-    ("Qt 6 / PySide6", "LGPL-3.0"),
-    ("pyqtgraph", "MIT"),
-    ("TensorFlow / Keras", "Apache-2.0"),
-    ("NumPy, SciPy", "BSD-3-Clause"),
-    ("libsndfile (soundfile), PortAudio (sounddevice)", "LGPL-2.1 / MIT"),
-)
-_CARD_KEYS = ("architecture", "training_data", "recipe", "scores", "note")
-
-
-def _card_rows(card):
-    rows = []
-    for key in _CARD_KEYS:
-        if key in card:
-            value = card[key]
-            if isinstance(value, dict):
-                value = ", ".join(f"{k}: {v}" for k, v in value.items())
-            rows.append(f"{key.replace('_', ' ')}: {html.escape(str(value))}")
-    return "; ".join(rows) or "no model card"
+from ..modelcard import describe_models, licence_lines
 
 
 def about_html(version, models):
@@ -34,24 +16,23 @@ def about_html(version, models):
     Parameters
     ----------
     version : str
-    models : dict or None
-        ``model_dir``, ``stems``, ``cards`` and ``files`` of the loaded models.
+    models : ModelsInfo or None
+        The loaded models (``model_dir``, ``stems``, ``cards``, ``files``).
     """
     parts = [f"<h3>MiXiN {html.escape(version)}</h3>",
-             "<p>Harmonic, percussive and vocal separation with Bark-scale NSGT "
-             "convolutional denoising autoencoders.</p>"]
+             "<p>Splits a song into harmonic (tonal instruments), percussive (drums) and "
+             "vocal stems with three small neural networks on a Bark-scale spectrogram.</p>"]
     if models:
-        parts.append(f"<p><b>Models in use</b> ({html.escape(str(models['model_dir']))}):</p>"
-                     "<ul>")
-        for stem in models["stems"]:
-            card = models["cards"].get(stem, {})
-            name = models["files"][stem].name if stem in models.get("files", {}) else stem
-            parts.append(f"<li><b>{html.escape(stem)}</b> — {html.escape(name)}: "
-                         f"{_card_rows(card)}</li>")
+        parts.append(f"<p><b>Models in use</b> from {html.escape(str(models.model_dir))}:"
+                     "</p><ul>")
+        for line in describe_models(models.model_dir, models.stems, models.cards,
+                                    models.files):
+            stem, _, text = line.partition(": ")
+            parts.append(f"<li><b>{html.escape(stem)}</b>: {html.escape(text)}</li>")
         parts.append("</ul>")
     else:
-        parts.append("<p><b>Models:</b> none loaded.</p>")
+        parts.append("<p><b>Models:</b> none loaded yet.</p>")
     parts.append("<p><b>Licences</b></p><ul>")
-    parts.extend(f"<li>{html.escape(what)}: {lic}</li>" for what, lic in LICENCES)
+    parts.extend(f"<li>{html.escape(line)}</li>" for line in licence_lines())
     parts.append("</ul>")
     return "".join(parts)

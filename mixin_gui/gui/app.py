@@ -120,6 +120,6 @@ def main(argv=None):
     window.show()
     files = [a for a in argv[1:] if not a.startswith("-")]
     if files:
-        window.add_paths(files)
+        window.controller.add_paths(files)
     log.info("MiXiN %s started (log: %s)", __version__, log_path)
     return app.exec()

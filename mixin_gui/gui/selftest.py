@@ -1,9 +1,10 @@
 """``--self-test``: prove a build works end to end, headless, and exit.
 
-Opens the main window with throw-away settings, loads the files given, waits for the models,
-separates every track with automatic export into ``--export-dir`` and exits 0 when every
-track is done and its stems are on disk, 1 on any failure or after a time limit. The frozen
-bundle's smoke test runs it with ``QT_QPA_PLATFORM=offscreen``.
+Opens the main window with throw-away settings, then drives its
+:class:`~mixin_gui.gui.controller.Controller` as the user would: loads the files given, waits
+for the models, separates every track with automatic export into ``--export-dir`` and exits 0
+when every track is done and its stems are on disk, 1 on any failure or after a time limit.
+The frozen bundle's smoke test runs it with ``QT_QPA_PLATFORM=offscreen``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def run(app, argv):
     window = MainWindow(settings)
     window.show()
     shown_at = process_age()
-    window.add_paths(opts.files)
+    c = window.controller
+    c.add_paths(opts.files)
     started = time.monotonic()
     state = {"separating": False, "code": None, "models_at": None}
 
@@ -71,25 +73,25 @@ def run(app, argv):
         app.exit(code)
 
     def poll():
-        tracks = list(window.tracks.values())
+        tracks = c.queue.tracks()
         if time.monotonic() - started > opts.timeout:
             return report(1, f"timed out after {opts.timeout:.0f} s")
-        if window.models_error:
-            return report(1, f"models failed: {window.models_error}")
-        if window.rejections:
-            return report(1, "rejected: " + "; ".join(map(str, window.rejections)))
-        if window.models is not None and state["models_at"] is None:
+        if c.models_error:
+            return report(1, f"models failed: {c.models_error}")
+        if c.rejections:
+            return report(1, "rejected: " + "; ".join(map(str, c.rejections)))
+        if c.models is not None and state["models_at"] is None:
             state["models_at"] = process_age()
-        if window.models is None or not tracks or any(t.status == "loading" for t in tracks):
+        if c.models is None or not tracks or any(t.status == "loading" for t in tracks):
             return None
         if not state["separating"]:
             state["separating"] = True
-            window.separate()
+            c.separate()
             return None
         failed = [t for t in tracks if t.status in ("failed", "cancelled")]
         if failed:
             return report(1, f"{failed[0].name}: {failed[0].status} {failed[0].message}")
-        if window.running is None and all(t.status == "done" for t in tracks):
+        if c.running is None and all(t.status == "done" for t in tracks):
             written = [p for t in tracks for p in t.exported]
             if not written or not all(Path(p).is_file() for p in written):
                 return report(1, "separated but the stems were not written")

@@ -17,14 +17,23 @@ ORGANISATION = "MiXiN"
 APPLICATION = "MiXiN"
 #: What to do when an output file exists.
 ON_EXISTS = ("ask", "overwrite", "skip", "rename")
-#: Output formats offered: (format, bit depth, label).
-OUTPUT_FORMATS = (
-    ("wav", "16", "WAV 16-bit"),
-    ("wav", "24", "WAV 24-bit"),
-    ("wav", "32f", "WAV 32-bit float"),
-    ("flac", "16", "FLAC 16-bit"),
-    ("flac", "24", "FLAC 24-bit"),
-)
+#: Bit depths offered per container; a container not named here (a lossy one such as MP3)
+#: is offered once, with its writer's default.
+_DEPTHS = {"wav": ("16", "24", "32f"), "flac": ("16", "24"), "aiff": ("16", "24")}
+_DEPTH_LABEL = {"16": "16-bit", "24": "24-bit", "32f": "32-bit float"}
+
+
+def _output_formats():
+    """(format, bit depth, label) for every format in :data:`config.WRITE_FORMATS`."""
+    out = []
+    for fmt in config.WRITE_FORMATS:
+        for depth in _DEPTHS.get(fmt, ("",)):
+            out.append((fmt, depth, f"{fmt.upper()} {_DEPTH_LABEL.get(depth, '')}".strip()))
+    return tuple(out)
+
+
+#: Output formats offered: (format, bit depth, label); bit depth "" is the format's default.
+OUTPUT_FORMATS = _output_formats()
 DEFAULT_TEMPLATE = "{track}_{stem}"
 MAX_RECENT = 10
 
@@ -91,6 +100,18 @@ class Settings:
 
     model_dir = _Path("separation/model_dir", usable_model_dir)
 
+    @property
+    def preset(self):
+        """Key of a :data:`~mixin_gui.gui.presets.PRESETS` entry."""
+        from .presets import BY_KEY, DEFAULT
+
+        value = str(self._get("separation/preset", DEFAULT))
+        return value if value in BY_KEY else DEFAULT
+
+    @preset.setter
+    def preset(self, value):
+        self._set("separation/preset", str(value))
+
     # -- export ------------------------------------------------------------
     output_dir = _Path("export/output_dir", lambda: Path.home() / "Music" / "MiXiN")
 
@@ -154,6 +175,11 @@ class Settings:
         path = str(Path(path))
         items = [p for p in self.recent_files if p != path]
         self._set("history/recent", [path] + items[:MAX_RECENT - 1])
+
+    #: Where File ▸ Open starts: the folder of the last file opened, else ~/Music (or ~).
+    open_dir = _Path("history/open_dir",
+                     lambda: next((p for p in (Path.home() / "Music", Path.home())
+                                   if p.is_dir()), Path.home()))
 
     def clear_recent(self):
         self._set("history/recent", [])

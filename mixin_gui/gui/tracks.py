@@ -49,6 +49,8 @@ class Track:
     stems : dict of str to np.ndarray, shape (frames, channels), or None
     stem_spectrograms : dict of str to BarkSpectrogram
     exported : list of Path
+    mode : str
+        How a finished track was separated, in words (e.g. "3 stems · pretrained-models").
     """
 
     id: int
@@ -62,6 +64,7 @@ class Track:
     stems: dict | None = None
     stem_spectrograms: dict = field(default_factory=dict)
     exported: list = field(default_factory=list)
+    mode: str = ""
 
     @property
     def name(self):

@@ -9,17 +9,13 @@ the call and the slot runs there. Workers receive plain values (arrays, paths, a
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..config import SeparationOptions
-from ..dsp.spectrogram import bark_spectrogram
 from ..errors import Cancelled, MixinError, ModelLoadError
-from .tracks import envelope
+from .results import Analysis, ModelsInfo, SeparationResult
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +23,7 @@ log = logging.getLogger(__name__)
 class AnalysisWorker(QObject):
     """Decodes a file and computes its waveform overview and Bark spectrogram."""
 
-    loaded = Signal(int, object)     # track id, dict(audio, sr, spectrogram, envelope)
+    loaded = Signal(int, object)     # track id, Analysis
     failed = Signal(int, str)        # track id, one-sentence reason naming the file
     _request = Signal(int, str)
 
@@ -41,11 +37,12 @@ class AnalysisWorker(QObject):
     @Slot(int, str)
     def _analyse(self, track_id, path):
         from ..audio.io import read_audio
+        from ..dsp.spectrogram import bark_spectrogram
+        from .tracks import envelope
 
         try:
             audio, sr = read_audio(path)
-            result = {"audio": audio, "sr": sr, "spectrogram": bark_spectrogram(audio, sr),
-                      "envelope": envelope(audio, sr)}
+            result = Analysis(audio, sr, bark_spectrogram(audio, sr), envelope(audio, sr))
         except MixinError as exc:
             self.failed.emit(track_id, str(exc))
             return
@@ -56,39 +53,14 @@ class AnalysisWorker(QObject):
         self.loaded.emit(track_id, result)
 
 
-@dataclass
-class SeparationJob:
-    """Everything the worker needs for one track, as plain values.
-
-    Attributes
-    ----------
-    track_id : int
-    audio : np.ndarray, shape (frames, channels)
-    sr : int
-    model_dir : Path
-    options : SeparationOptions
-    export : ExportPlan or None
-        Written after separating when given.
-    cancel : threading.Event
-    """
-
-    track_id: int
-    audio: object
-    sr: int
-    model_dir: Path
-    options: SeparationOptions = field(default_factory=SeparationOptions)
-    export: object = None
-    cancel: threading.Event = field(default_factory=threading.Event)
-
-
 class SeparationWorker(QObject):
     """Owns the loaded models (TensorFlow is imported here, off the GUI thread)."""
 
     models_loading = Signal(str)              # model dir
-    models_ready = Signal(object)             # dict(model_dir, stems, cards, files)
+    models_ready = Signal(object)             # ModelsInfo
     models_failed = Signal(str)
     progress = Signal(int, int, int, float)   # track id, chunks done, total, seconds elapsed
-    finished = Signal(int, object)            # track id, dict(stems, spectrograms, written)
+    finished = Signal(int, object)            # track id, SeparationResult
     failed = Signal(int, str)
     cancelled = Signal(int)
     exported = Signal(int, object)            # track id, list of written paths
@@ -105,8 +77,9 @@ class SeparationWorker(QObject):
         self._export.connect(self._run_export)
 
     # -- called from the GUI thread ---------------------------------------
-    def submit_load(self, model_dir, options):
-        self._load.emit((str(model_dir), options.stems))
+    def submit_load(self, model_dir, stems):
+        """Load the networks of ``stems`` from ``model_dir`` (unless they are loaded)."""
+        self._load.emit((str(model_dir), tuple(stems)))
 
     def submit_separation(self, job):
         self._separate.emit(job)
@@ -116,25 +89,40 @@ class SeparationWorker(QObject):
 
     # -- worker thread ------------------------------------------------------
     def _separator(self, model_dir, stems):
-        """The loaded Separator for ``model_dir``, (re)loading when it lacks a stem."""
-        key = str(Path(model_dir).resolve())
-        sep = self._cache.get(key)
-        if sep is None or not set(stems) <= set(sep.stems):
+        """The loaded engine of ``model_dir``, (re)loading when it lacks one of ``stems``.
+
+        The engine is only read: options travel with every call, never as its state.
+        """
+        sep = self._held(model_dir, stems)
+        if sep is None:
             self.models_loading.emit(str(model_dir))
-            from ..engine.separator import Separator
+            from ..engine import Separator
 
             self._cache.clear()          # one set of networks in memory at a time
-            sep = self._cache[key] = Separator(model_dir, stems=stems)
-            models = sep.models
-            self.models_ready.emit({"model_dir": Path(model_dir), "stems": models.stems,
-                                    "cards": dict(models.cards), "files": dict(models.files)})
+            sep = Separator(model_dir, stems=tuple(stems))
+            self._cache[str(Path(model_dir).resolve())] = sep
+            self._ready(model_dir, sep)
         return sep
+
+    def _held(self, model_dir, stems):
+        """The engine in memory when it has the networks of ``stems``, else None."""
+        sep = self._cache.get(str(Path(model_dir).resolve()))
+        return sep if sep is not None and set(stems) <= set(sep.stems) else None
+
+    def _ready(self, model_dir, sep):
+        models = sep.models
+        self.models_ready.emit(ModelsInfo(Path(model_dir), tuple(models.stems),
+                                          dict(models.cards), dict(models.files)))
 
     @Slot(object)
     def _load_models(self, request):
         model_dir, stems = request
         try:
-            self._separator(model_dir, stems)
+            held = self._held(model_dir, stems)
+            if held is not None:                 # already in memory: say so again
+                self._ready(model_dir, held)
+            else:
+                self._separator(model_dir, stems)
         except MixinError as exc:
             self.models_failed.emit(str(exc))
         except Exception as exc:
@@ -160,6 +148,8 @@ class SeparationWorker(QObject):
         self.finished.emit(job.track_id, result)
 
     def _separate_job(self, job):
+        from ..dsp.spectrogram import bark_spectrogram
+
         sep = self._separator(job.model_dir, job.options.stems)
         start = time.monotonic()
 
@@ -168,18 +158,18 @@ class SeparationWorker(QObject):
 
         if job.cancel.is_set():
             raise Cancelled("Separation cancelled.")
-        stems = sep.separate(job.audio, job.sr, job.options, progress=progress,
-                             cancel=job.cancel).audio
+        stems = dict(sep.separate(job.audio, job.sr, job.options, progress=progress,
+                                  cancel=job.cancel).audio)
         spectrograms = {name: bark_spectrogram(audio, job.sr, cancel=job.cancel)
-                        for name, audio in stems.items()}
+                        for name, audio in stems.items()}     # raises Cancelled
         written = []
         if job.export is not None:
             from .export import write_outputs
 
             sources = dict(stems, mix=job.audio)
             written = write_outputs(job.export, sources, job.sr, cancel=job.cancel)
-        return {"stems": stems, "spectrograms": spectrograms, "written": written,
-                "seconds": time.monotonic() - start}
+        return SeparationResult(stems, spectrograms, tuple(written), time.monotonic() - start,
+                                job.options, Path(job.model_dir))
 
     @Slot(int, object, object, int)
     def _run_export(self, track_id, plan, sources, sr):

@@ -1,4 +1,10 @@
-"""Stem mixer: mix, harmonic, percussive and vocal, each with solo, mute, gain and export."""
+"""Stem mixer: mix, harmonic, percussive and vocal, each with solo, mute, gain and export.
+
+The mixer starts afresh for every track shown (:meth:`StemMixer.reset`): solo, mute and gain
+do not carry over from one track to the next, so what plays is always what the rows show.
+A row that makes no sound (muted, silenced by another row's solo, or not separated) is
+greyed out; its buttons stay usable.
+"""
 
 from __future__ import annotations
 
@@ -35,11 +41,15 @@ class _Row:
         self.mute = QToolButton(text="M", checkable=True, toolTip=f"Mute {name}")
         self.solo.setObjectName("solo")
         self.mute.setObjectName("mute")
+        self.solo.setAccessibleName(f"Solo {name}")
+        self.mute.setAccessibleName(f"Mute {name}")
         self.slider = QSlider(Qt.Orientation.Horizontal, minimum=MIN_DB, maximum=MAX_DB,
                               value=0, toolTip=f"{name.capitalize()} gain (dB)")
         self.slider.setMinimumWidth(90)
+        self.slider.setAccessibleName(f"{name.capitalize()} gain")
         self.value = QLabel("0 dB", minimumWidth=48)
         self.export = QCheckBox("export", toolTip=f"Write the {name} stem on export")
+        self.export.setAccessibleName(f"Export {name}")
         self.export.setVisible(name != "mix")
         for col, w in enumerate((self.label, self.solo, self.mute, self.slider, self.value,
                                  self.export)):
@@ -54,8 +64,22 @@ class _Row:
 
     def set_available(self, available):
         self.available = available
-        for w in (self.label, self.solo, self.mute, self.slider, self.value):
+        for w in (self.solo, self.mute, self.slider):
             w.setEnabled(available)
+
+    def set_audible(self, audible):
+        """Grey the name and level out when the row makes no sound."""
+        self.label.setEnabled(audible)
+        self.value.setEnabled(audible)
+
+    def clear(self):
+        for button in (self.solo, self.mute):
+            button.blockSignals(True)
+            button.setChecked(False)
+            button.blockSignals(False)
+        self.slider.blockSignals(True)
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
 
 
 class StemMixer(QWidget):
@@ -71,22 +95,43 @@ class StemMixer(QWidget):
         grid.setVerticalSpacing(2)
         grid.setColumnStretch(3, 1)
         self.rows = {n: _Row(self, grid, i, n) for i, n in enumerate(SOURCES)}
-        self.set_available(())
+        self.setAccessibleName("Stem mixer")
+        self.reset(())
 
     def _changed(self):
-        for row in self.rows.values():
+        gains = self.gains()
+        for name, row in self.rows.items():
             v = row.slider.value()
             row.value.setText("−∞ dB" if v <= MIN_DB else f"{v:+d} dB" if v else "0 dB")
+            row.set_audible(gains[name] > 0.0)
         self.changed.emit()
 
-    def set_available(self, names):
-        """Enable the rows of ``names``; with stems present the mix starts muted."""
+    def reset(self, names, *, solo=(), mute=()):
+        """Start afresh for a track whose sources are ``names``.
+
+        Every row's solo, mute and gain are cleared; with stems present the mix starts
+        muted; ``solo`` and ``mute`` (e.g. a preset's) are applied where available.
+        """
         names = set(names)
         for name, row in self.rows.items():
+            row.clear()
             row.set_available(name in names)
         has_stems = bool(names - {"mix"})
-        self.rows["mix"].mute.setChecked(has_stems)
+        for name in set(mute) | ({"mix"} if has_stems else set()):
+            if name in names:
+                self.rows[name].mute.blockSignals(True)
+                self.rows[name].mute.setChecked(True)
+                self.rows[name].mute.blockSignals(False)
+        for name in solo:
+            if name in names:
+                self.rows[name].solo.blockSignals(True)
+                self.rows[name].solo.setChecked(True)
+                self.rows[name].solo.blockSignals(False)
         self._changed()
+
+    def set_available(self, names):
+        """Alias of :meth:`reset` without a preset."""
+        self.reset(names)
 
     def gains(self):
         """Linear gain per source as the player and "export current mix" use it."""

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QToolButton, QWidget)
 
+from ..presets import PRESETS, preset
 from ..settings import ON_EXISTS, OUTPUT_FORMATS
+
+INSTRUMENTAL_TIP = ("For music without singing: only the harmonic (tonal instruments) and "
+                    "percussive (drums) stems are made, so nothing is mistaken for a voice. "
+                    "Faster, and needs no vocal model.")
+SINGLE_MODEL_TIP = ("Each stem is exactly what its network hears, instead of sharing the "
+                    "mix out between the stems. A stem can sound fuller, but the stems no "
+                    "longer add up to the song (measured: 67 % error, against under 2 % "
+                    "normally), so a mix of them differs from the original.")
 
 
 class _FolderField(QWidget):
@@ -23,6 +32,7 @@ class _FolderField(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit()
         self.button = QToolButton(text="…", toolTip=title)
+        self.button.setAccessibleName(title)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
         self.button.clicked.connect(self.browse)
@@ -55,8 +65,15 @@ class OptionsPanel(QWidget):
         self.settings = settings
         form = QFormLayout(self)
         form.setContentsMargins(4, 4, 4, 4)
-        self.instrumental = QCheckBox("Instrumental (no vocal model)")
-        self.single_model = QCheckBox("Single-model (network magnitude + mix phase)")
+        self.preset = QComboBox(toolTip="What to listen to and write after separating")
+        for p in PRESETS:
+            self.preset.addItem(p.label, p.key)
+            self.preset.setItemData(self.preset.count() - 1, p.tip,
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.instrumental = QCheckBox("Instrumental: no vocal model (2 stems)",
+                                      toolTip=INSTRUMENTAL_TIP)
+        self.single_model = QCheckBox("Raw network output (stems don't add up to the mix)",
+                                      toolTip=SINGLE_MODEL_TIP)
         self.model_dir = _FolderField("Choose the model folder")
         self.output_dir = _FolderField("Choose the output folder")
         self.fmt = QComboBox()
@@ -67,7 +84,18 @@ class OptionsPanel(QWidget):
         self.on_exists = QComboBox()
         for policy in ON_EXISTS:
             self.on_exists.addItem(policy.capitalize(), policy)
-        self.auto_export = QCheckBox("Export stems when a track is separated")
+        self.auto_export = QCheckBox("Export when a track is separated",
+                                     toolTip="Write the preset's files as soon as each "
+                                             "track is separated")
+        for widget, name in ((self.preset, "Preset"), (self.instrumental, "Instrumental"),
+                             (self.single_model, "Raw network output"),
+                             (self.model_dir.edit, "Model folder"),
+                             (self.output_dir.edit, "Output folder"),
+                             (self.fmt, "Output format"), (self.template, "File names"),
+                             (self.on_exists, "If a file exists"),
+                             (self.auto_export, "Export when separated")):
+            widget.setAccessibleName(name)
+        form.addRow("Preset", self.preset)
         form.addRow(self.instrumental)
         form.addRow(self.single_model)
         form.addRow("Models", self.model_dir)
@@ -77,6 +105,7 @@ class OptionsPanel(QWidget):
         form.addRow("If a file exists", self.on_exists)
         form.addRow(self.auto_export)
         self.load()
+        self.preset.currentIndexChanged.connect(self._preset)
         self.instrumental.toggled.connect(self._instrumental)
         self.single_model.toggled.connect(lambda v: setattr(settings, "single_model", v))
         self.model_dir.changed.connect(self._model_dir)
@@ -92,6 +121,7 @@ class OptionsPanel(QWidget):
     def load(self):
         """Show the stored values."""
         s = self.settings
+        self.preset.setCurrentIndex(max(0, self.preset.findData(s.preset)))
         self.instrumental.setChecked(s.instrumental)
         self.single_model.setChecked(s.single_model)
         self.model_dir.set_path(s.model_dir)
@@ -112,4 +142,12 @@ class OptionsPanel(QWidget):
 
     def _instrumental(self, value):
         self.settings.instrumental = value
+        if value and preset(self.settings.preset).needs_vocal:
+            self.preset.setCurrentIndex(0)        # karaoke needs the vocal model
         self.models_changed.emit()
+
+    def _preset(self, _index):
+        self.settings.preset = self.preset.currentData()
+        self.preset.setToolTip(preset(self.settings.preset).tip)
+        if preset(self.settings.preset).needs_vocal and self.instrumental.isChecked():
+            self.instrumental.setChecked(False)

@@ -1,19 +1,18 @@
-"""The track queue: name and status per track, reorder by dragging, remove with Delete."""
+"""The queue's view: a table over :class:`~mixin_gui.gui.queue_model.QueueModel`.
+
+Reorder by dragging, remove with Delete; long names are elided in the middle (the full path
+is the tooltip).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
-from ..tracks import STATUS_TEXT
-
-_ID = Qt.ItemDataRole.UserRole
-_COLOURS = {"done": QColor(60, 170, 90), "failed": QColor(215, 70, 60),
-            "separating": QColor(40, 150, 230), "cancelled": QColor(200, 140, 40)}
+from ..queue_model import TRACK_ID_ROLE
 
 
-class QueueView(QTreeWidget):
+class QueueView(QTreeView):
     """Tracks in processing order.
 
     Signals
@@ -27,78 +26,49 @@ class QueueView(QTreeWidget):
     current_changed = Signal(int)
     remove_requested = Signal(list)
 
-    def __init__(self, parent=None):
+    def __init__(self, model, parent=None):
         super().__init__(parent)
-        self.setHeaderLabels(["Track", "Status"])
+        self.setModel(model)
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.setColumnWidth(0, 190)
-        self.currentItemChanged.connect(self._current)
-
-    def add(self, track):
-        item = QTreeWidgetItem([track.name, ""])
-        item.setData(0, _ID, track.id)
-        item.setToolTip(0, str(track.path))
-        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)
-        self.addTopLevelItem(item)
-        self.set_status(track)
-        if self.currentItem() is None:
-            self.setCurrentItem(item)
-        return item
-
-    def _item(self, track_id):
-        for i in range(self.topLevelItemCount()):
-            item = self.topLevelItem(i)
-            if item.data(0, _ID) == track_id:
-                return item
-        return None
-
-    def set_status(self, track, detail=""):
-        item = self._item(track.id)
-        if item is None:
-            return
-        text = STATUS_TEXT.get(track.status, track.status)
-        item.setText(1, f"{text} {detail}".strip())
-        item.setToolTip(1, track.message or text)
-        colour = _COLOURS.get(track.status)
-        item.setForeground(1, QBrush(colour) if colour else QBrush())
-
-    def remove(self, track_id):
-        item = self._item(track_id)
-        if item is not None:
-            self.takeTopLevelItem(self.indexOfTopLevelItem(item))
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setAccessibleName("Track queue")
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self._shown = 0
+        self.selectionModel().currentRowChanged.connect(self._current)
+        model.modelReset.connect(lambda: self.select(self._shown))
 
     def select(self, track_id):
-        item = self._item(track_id)
-        if item is not None:
-            self.setCurrentItem(item)
-
-    def track_ids(self):
-        """Ids in queue order (as the user arranged them)."""
-        return [self.topLevelItem(i).data(0, _ID) for i in range(self.topLevelItemCount())]
+        """Make ``track_id`` the current, selected row (nothing when it is not queued)."""
+        row = self.model().row_of(track_id)
+        if row is None:
+            return
+        self._shown = track_id
+        index = self.model().index(row, 0)
+        if self.currentIndex().row() != row:
+            self.setCurrentIndex(index)
+        self.scrollTo(index)
 
     def selected_ids(self):
-        return [it.data(0, _ID) for it in self.selectedItems()]
-
-    def move(self, track_id, offset):
-        """Move a track up (negative) or down (positive) the queue."""
-        item = self._item(track_id)
-        if item is None:
-            return
-        index = self.indexOfTopLevelItem(item)
-        target = max(0, min(self.topLevelItemCount() - 1, index + offset))
-        if target != index:
-            self.takeTopLevelItem(index)
-            self.insertTopLevelItem(target, item)
-            self.setCurrentItem(item)
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        return [self.model().track_at(r).id for r in rows]
 
     def keyPressEvent(self, event):
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selectedItems():
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_ids():
             self.remove_requested.emit(self.selected_ids())
             return
         super().keyPressEvent(event)
 
     def _current(self, current, _previous):
-        self.current_changed.emit(current.data(0, _ID) if current is not None else 0)
+        track_id = current.data(TRACK_ID_ROLE) if current.isValid() else 0
+        self._shown = track_id or 0
+        self.current_changed.emit(self._shown)
