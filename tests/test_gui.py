@@ -1,171 +1,66 @@
 """The desktop app driven as a user drives it: real window, real models, real playback.
 
-Runs offscreen. Playback goes through PortAudio for real: on Linux without a sound card this
-module points ALSA at a configuration whose default PCM is ``{ type null }`` (unless
-``ALSA_CONFIG_PATH`` is already set, or ``MIXIN_TEST_REAL_AUDIO=1`` asks for the machine's own
-device). Screenshots of the main window before and after a separation are written to
-``build/screenshots/`` (or ``$MIXIN_SCREENSHOT_DIR``).
+Runs offscreen with a null ALSA device (see :mod:`tests.guikit`). Screenshots of the main
+window before and after a separation are written to ``build/screenshots/`` (or
+``$MIXIN_SCREENSHOT_DIR``).
 """
 
 import os
 import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-_ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
-if (sys.platform.startswith("linux") and "ALSA_CONFIG_PATH" not in os.environ
-        and not os.environ.get("MIXIN_TEST_REAL_AUDIO") and _ALSA_CONF.is_file()):
-    _conf = Path(tempfile.mkdtemp(prefix="mixin-alsa-")) / "asound.conf"
-    _conf.write_text(f"<{_ALSA_CONF}>\npcm.!default {{ type null }}\n")
-    os.environ["ALSA_CONFIG_PATH"] = str(_conf)      # read when PortAudio initialises
+from tests.guikit import (  # noqa: F401  (fixtures: settings, settings_factory, window)
+    ALSA_CONF, MODELS, ROOT, SR, GapMeter, drop, needs_models, pace_like_a_sound_card,
+    screenshot, separate, settings, settings_factory, wait_loaded, wait_models, window,
+    write_song)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import soundfile as sf  # noqa: E402
-
-pytest.importorskip("pytestqt")
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl  # noqa: E402
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QPointF, Qt  # noqa: E402
 
 from mixin_gui import config  # noqa: E402
-from mixin_gui.dsp.resample import resample  # noqa: E402
 from mixin_gui.dsp.spectrogram import pool_factor  # noqa: E402
-from mixin_gui.dsp.signals import demo_stems  # noqa: E402
 from mixin_gui.gui.app import ErrorReporter, setup_logging  # noqa: E402
 from mixin_gui.gui.main_window import MainWindow  # noqa: E402
-from mixin_gui.gui.settings import Settings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-MODELS = ROOT.parent / "shared" / "reference" / "mixin-original-models"
-SCREENSHOTS = Path(os.environ.get("MIXIN_SCREENSHOT_DIR", ROOT / "build" / "screenshots"))
-SR = 48000                 # not the models' rate: the app must resample there and back
+from mixin_gui.dsp.resample import resample  # noqa: E402
+
 #: Stems sum back to the (band-limited) mix up to the masks' epsilon, chunk crossfades,
 #: resampling and 24-bit files, as a relative RMS error (measured: 0.004).
 SUM_TOLERANCE = 0.01
 
-needs_models = pytest.mark.skipif(not (MODELS / "model_harmonic.h5").is_file(),
-                                  reason=f"original MiXiN models not found in {MODELS}")
-
-
-def write_song(path, seconds, *, sr=SR, channels=2):
-    """A generated song (drums, bass and chords, a voice) as a WAV file."""
-    stems = demo_stems(seconds, sr=sr)
-    mix = sum(stems.values()).astype(np.float32)
-    audio = np.stack([mix, 0.8 * mix], axis=1) if channels == 2 else mix
-    sf.write(path, audio, sr, subtype="FLOAT" if str(path).endswith(".wav") else "PCM_24")
-    return path
-
-
-@pytest.fixture
-def settings_factory(tmp_path):
-    """Settings under a temporary organisation name, stored below ``tmp_path``."""
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "config"))
-    org = f"MiXiN-test-{uuid.uuid4().hex[:8]}"
-
-    def make():
-        return Settings(QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                                  org, "MiXiN"))
-    return make
-
-
-@pytest.fixture
-def settings(settings_factory, tmp_path):
-    s = settings_factory()
-    s.model_dir = MODELS
-    s.output_dir = tmp_path / "out"
-    s.output_format = ("wav", "24")
-    s.on_exists = "rename"
-    return s
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
-def drop(window, paths):
-    """A real drag of file URLs onto the window (enter, move, drop), as a file manager does."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    target = window.centralWidget()
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    for event in (QDragEnterEvent(QPoint(300, 300), *args),
-                  QDragMoveEvent(QPoint(310, 300), *args),
-                  QDropEvent(QPointF(310, 300), *args)):
-        QApplication.sendEvent(target, event)
-        assert event.isAccepted(), event.type()
-
-
-def wait_loaded(qtbot, window, n=1, timeout=20000):
-    qtbot.waitUntil(lambda: sum(t.status == "waiting" for t in window.controller.tracks.values()) >= n,
-                    timeout=timeout)
-
-
-def wait_models(qtbot, window, timeout=60000):
-    qtbot.waitUntil(lambda: window.controller.models is not None or bool(window.controller.models_error),
-                    timeout=timeout)
-    assert not window.controller.models_error, window.controller.models_error
-
-
-class GapMeter:
-    """A 10 ms QTimer on the GUI thread recording the longest wait between its ticks."""
-
-    def __init__(self, sample=None):
-        self.sample = sample
-        self.timer = QTimer(interval=10)
-        self.timer.timeout.connect(self._tick)
-        self.last = None
-        self.max_gap = 0.0
-
-    def _tick(self):
-        now = time.perf_counter()
-        if self.last is not None:
-            self.max_gap = max(self.max_gap, now - self.last)
-        self.last = now
-        if self.sample is not None:
-            self.sample()
-
-    def __enter__(self):
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.timer.stop()
-
-
-def screenshot(window, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    assert window.grab().save(str(path))
-    return path
-
 
 # --------------------------------------------------------------------------- tests
-def test_window_appears_at_once_and_models_load_in_background(qtbot, settings):
-    start = time.perf_counter()
+@needs_models
+def test_window_appears_first_and_models_load_in_background(qtbot, settings):
     w = MainWindow(settings)
     qtbot.addWidget(w)
-    w.show()
-    shown = time.perf_counter() - start
+    assert w.controller.models is None and not w.controller.models_loading
+    w.show()                               # models start loading once the window is up
     assert w.windowTitle() == "MiXiN"
-    assert shown < 3.0
-    assert w.status.models_label.text() == "Loading models…"
     assert w.minimumSize().width() >= 800
+    qtbot.waitUntil(lambda: w.status.models_label.text() == "Loading models…", timeout=5000)
     wait_models(qtbot, w)
     assert w.controller.models.stems == config.STEMS
     assert "harmonic" in w.status.models_label.text()
     w.close()
+
+
+@pytest.mark.slow
+def test_start_up_times_with_margins():
+    """Launch to window and to models ready, in a fresh process (goals: 1 s and 3 s on an
+    idle machine; asserted with margins for a busy CI runner)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_startup",
+                                                  ROOT / "benchmarks" / "bench_startup.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    times = bench.one_run("offscreen")
+    print(f"launch to window {times['window']:.2f} s, to models {times['models']:.2f} s")
+    assert times["window"] < 2.5
+    assert times["models"] < 10.0
 
 
 @needs_models
@@ -179,8 +74,6 @@ def test_whole_flow_drop_see_separate_listen_export(qtbot, window, tmp_path):
     assert image.shape[0] == config.N_BANDS
     assert image.shape[1] == -(-n_chunks * config.N_COEFS // pool_factor(100))
     assert np.isfinite(image).all()
-    assert -120.0 < image.min() < image.max() < 12.0
-    assert image.max() - image.min() == pytest.approx(90.0, abs=0.01)
     wait_models(qtbot, window)
     screenshot(window, "main-window-before-separation.png")
 
@@ -244,13 +137,22 @@ def test_whole_flow_drop_see_separate_listen_export(qtbot, window, tmp_path):
     if player.unavailable:
         assert player.unavailable in window.statusBar().currentMessage()
     else:
+        pace_like_a_sound_card(player)
         window.seek(0.0)
         window.actions_by_name["play"].trigger()
         qtbot.waitUntil(lambda: player.frames_played > SR // 2, timeout=10000)
+        heard = player.playing_gains
+        assert heard["vocal"] == pytest.approx(0.0) and heard["harmonic"] == 1.0
         window.mixer.solo("percussive")            # switched while playing
+        qtbot.waitUntil(lambda: player.playing_gains["harmonic"] == 0.0, timeout=2000)
+        assert player.is_playing
+        assert player.playing_gains == {"mix": 0.0, "harmonic": 0.0, "percussive": 1.0,
+                                        "vocal": 0.0}
+        window.mixer.solo("percussive", False)     # and back, still playing
+        qtbot.waitUntil(lambda: player.playing_gains["harmonic"] == 1.0, timeout=2000)
+        assert player.is_playing and player.playing_gains["percussive"] == 1.0
         qtbot.waitUntil(lambda: not player.is_playing, timeout=15000)
         assert player.frames_played >= int(3.0 * SR) - 1
-        window.mixer.solo("percussive", False)
 
     # export current mix (vocal muted: karaoke), through the worker, atomically
     with qtbot.waitSignal(window.controller.separation.worker.exported, timeout=20000) as sig:
@@ -285,28 +187,41 @@ def test_cancel_mid_run_writes_nothing_and_returns_to_idle(qtbot, window, tmp_pa
     assert window.controller.separation.thread.isRunning()      # idle, ready for the next job
 
 
-@needs_models
-def test_window_stays_responsive_during_a_separation(qtbot, window, tmp_path):
-    window.controller.add_paths([write_song(tmp_path / "ten.wav", 10.0, sr=config.SAMPLE_RATE)])
+def separate_and_watch(qtbot, window, tmp_path):
+    """Separate a 10 s song, sampling what the user sees and the GUI thread's longest wait."""
+    c = window.controller
+    c.add_paths([write_song(tmp_path / "ten.wav", 10.0, sr=config.SAMPLE_RATE)])
     wait_loaded(qtbot, window)
     wait_models(qtbot, window)
     window.settings.auto_export = True
     progress = []
-    window.controller.separation.worker.progress.connect(lambda *a: progress.append(a[1:3]))
+    c.separation.worker.progress.connect(lambda *a: progress.append(a[1:3]))
     labels = set()                       # what the user sees, sampled on the GUI thread
     sample = lambda: labels.add((window.status.progress.format(),  # noqa: E731
                                  window.status.progress_label.text()))
-    with GapMeter(sample) as meter, qtbot.waitSignal(window.controller.separation.worker.finished,
-                                               timeout=120000):
-        window.controller.separate()
-    qtbot.waitUntil(lambda: window.controller.running is None)
+    with GapMeter(sample) as meter:
+        separate(qtbot, window, timeout=120000)
     print(f"\nGUI event loop: longest wait of a 10 ms timer during separation "
           f"{meter.max_gap * 1000:.0f} ms ({len(progress)} progress updates)")
+    return progress, labels, meter.max_gap
+
+
+@needs_models
+def test_progress_shows_chunks_elapsed_and_left(qtbot, window, tmp_path):
+    progress, labels, _ = separate_and_watch(qtbot, window, tmp_path)
     assert len(progress) >= 2 and progress[-1][0] == progress[-1][1]
     shown = [(bar, label) for bar, label in labels if bar.endswith(" chunks")]
     assert any(bar == f"{progress[0][0]}/{progress[0][1]} chunks" for bar, _ in shown)
     assert all("elapsed" in label and "left" in label for _, label in shown)
-    assert meter.max_gap < 0.1
+
+
+@pytest.mark.slow
+@needs_models
+def test_window_stays_responsive_during_a_separation(qtbot, window, tmp_path):
+    """Longest gap of the GUI event loop while separating; 100 ms is what a user notices,
+    asserted with a margin for a loaded runner."""
+    _, _, gap = separate_and_watch(qtbot, window, tmp_path)
+    assert gap < 0.25
 
 
 def test_bad_files_in_a_drop_one_message_each_good_ones_queued(qtbot, window, tmp_path):
@@ -394,25 +309,43 @@ def test_missing_models_say_so_and_a_folder_can_be_chosen(qtbot, settings, tmp_p
     w.close()
 
 
-def test_about_shows_version_models_and_licences(qtbot, window):
+@needs_models
+def test_about_shows_readable_model_cards_and_licences(qtbot, window):
     from mixin_gui import __version__
 
+    wait_models(qtbot, window)
     box = window.show_about()
     assert box.isVisible()
     text = box.text()
     assert __version__ in text and "Licences" in text and "MIT" in text
-    if window.controller.models is not None:
-        assert "harmonic" in text
+    for stem in config.STEMS:
+        assert f"<b>{stem} (model_{stem}.h5)</b>" in text
+    assert "original MiXiN release" in text          # what the .h5 models' card says
+    assert "{" not in text and "'" not in text.replace("&#x27;", "")  # no Python dicts
     box.close()
 
 
-def test_space_toggles_playback(qtbot, window, tmp_path):
-    window.controller.add_paths([write_song(tmp_path / "short.wav", 1.0)])
+def test_space_toggles_playback_both_ways(qtbot, window, tmp_path):
+    window.controller.add_paths([write_song(tmp_path / "short.wav", 3.0)])
     wait_loaded(qtbot, window)
-    if window.player.unavailable:
-        pytest.skip(window.player.unavailable)
+    player = window.player
+    if player.unavailable:
+        pytest.skip(player.unavailable)
+    pace_like_a_sound_card(player)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.player.frames_played > 0, timeout=5000)
+    qtbot.waitUntil(lambda: player.frames_played > SR // 10, timeout=5000)
+    assert player.is_playing and window.actions_by_name["play"].text() == "Pause"
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not player.is_playing and window.actions_by_name["play"].text() == "Play"
+    stopped_at = player.frames_played
+    qtbot.wait(300)
+    assert player.frames_played == stopped_at          # paused: nothing more is played
+    paused_at = player.position
+    assert paused_at > 0.0
+    qtbot.keyClick(window, Qt.Key.Key_Space)            # resumes where it paused
+    qtbot.waitUntil(lambda: player.frames_played > stopped_at + SR // 10, timeout=5000)
+    assert player.is_playing and player.position >= paused_at
+    window.stop_playback()
 
 
 MAIN_SCRIPT = """
@@ -486,7 +419,7 @@ def test_without_an_output_device_the_app_says_so_and_keeps_working(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "ALSA_CONFIG_PATH"}
     env["ALSA_CONFIG_PATH"] = str(tmp_path / "asound.conf")
     # a default PCM that cannot open: PortAudio lists no output device
-    (tmp_path / "asound.conf").write_text(f"<{_ALSA_CONF}>\npcm.!default {{ type hw card 9 }}\n")
+    (tmp_path / "asound.conf").write_text(f"<{ALSA_CONF}>\npcm.!default {{ type hw card 9 }}\n")
     song = write_song(tmp_path / "s.wav", 0.3)
     lines = run_script(NO_DEVICE_SCRIPT, tmp_path / "s.ini", tmp_path, song, env=env)
     if lines.get("UNAVAILABLE") == "None":

@@ -13,9 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from .. import config
-from ..audio.io import is_audio_name
 from ..config import SeparationOptions
-from .export import ExportPlan, apply_policy, existing, plan_targets
 from .presets import preset
 from .queue_model import QueueModel
 from .results import SeparationJob
@@ -127,6 +125,8 @@ class Controller(QObject):
         The first file queued becomes the current track (shown once it is analysed).
         Returns the ids queued.
         """
+        from ..audio.io import is_audio_name     # soundfile: not needed to show the window
+
         added = []
         for path in map(Path, paths):
             if path.is_dir():
@@ -337,6 +337,8 @@ class Controller(QObject):
 
         Returns ``None`` when the user cancels the question about existing files.
         """
+        from .export import ExportPlan, apply_policy, existing, plan_targets
+
         fmt, depth = self.settings.output_format
         targets = plan_targets(self.settings.output_dir, self.settings.template, track.name,
                                names, fmt)

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QIcon, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QSplitter, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from .. import config
 from ..paths import resource
 from .controller import Controller
 from .dialogs import about_box, ask_exists
+from .menus import build_menus, build_toolbar
 from .player import Player
 from .presets import preset
 from .settings import Settings
@@ -62,7 +63,14 @@ class MainWindow(QMainWindow):
         self._show_audio_state()
         geometry = self.settings.geometry
         self.restoreGeometry(geometry) if geometry is not None else self.resize(1280, 800)
-        self.controller.load_models()
+        self._started = False
+
+    def showEvent(self, event):
+        """Load the models once the window is up (TensorFlow's import must not delay it)."""
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            QTimer.singleShot(0, self.controller.load_models)
 
     # -- construction -------------------------------------------------------
     def _build_views(self):
@@ -134,26 +142,9 @@ class MainWindow(QMainWindow):
             "about": self._action("&About MiXiN", self.show_about, "F1"),
         }
         a["cancel"].setEnabled(False)
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(a["open"])
-        self.recent_menu = menu.addMenu("Open &recent")
+        self.recent_menu = build_menus(self.menuBar(), a)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        for item in (a["models"], None, a["export"], a["export_mix"], None, a["quit"]):
-            menu.addAction(item) if item is not None else menu.addSeparator()
-        self.menuBar().addMenu("&Track").addActions(
-            [a["separate"], a["cancel"], a["remove"], a["up"], a["down"]])
-        self.menuBar().addMenu("&Playback").addActions([a["play"], a["stop"]])
-        self.menuBar().addMenu("&View").addAction(a["fit"])
-        self.menuBar().addMenu("&Help").addAction(a["about"])
-        bar = QToolBar("Main", movable=False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.addActions([a["open"], a["separate"], a["cancel"]])
-        bar.addSeparator()
-        bar.addActions([a["play"], a["stop"]])
-        bar.addWidget(self.time_label)
-        bar.addSeparator()
-        bar.addActions([a["export"], a["export_mix"]])
-        self.addToolBar(bar)
+        self.addToolBar(build_toolbar(a, self.time_label))
 
     def _wire(self):
         c, a, status = self.controller, self.actions_by_name, self.statusBar()

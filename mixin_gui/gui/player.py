@@ -88,6 +88,11 @@ class Player(QObject):
     def gains(self):
         return dict(zip(self.names, self._gains.tolist()))
 
+    @property
+    def playing_gains(self):
+        """Gains the audio callback used for its last block (what is heard now)."""
+        return dict(zip(self.names, np.asarray(self._applied).tolist()))
+
     # -- transport -----------------------------------------------------------
     @property
     def frames(self):

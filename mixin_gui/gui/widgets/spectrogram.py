@@ -6,8 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from ...dsp.nsgt import hz_to_bark
-from .timeplot import TimePlot
+from .timeplot import AXIS_COLOUR, RIGHT_GUTTER, TimePlot
 
 #: Frequencies labelled on the axis (Hz).
 HZ_TICKS = (100, 300, 1000, 2000, 5000, 10000, 20000)
@@ -32,6 +31,8 @@ class BarkAxis(pg.AxisItem):
 
     def band_position(self, hz):
         """y coordinate of ``hz``: band centres sit in the middle of their rows."""
+        from ...dsp.nsgt import hz_to_bark      # scipy: not needed to show the window
+
         barks = hz_to_bark(self.frqs)
         return float(np.interp(hz_to_bark(hz), barks, np.arange(len(barks)))) + 0.5
 
@@ -55,13 +56,18 @@ class SpectrogramView(TimePlot):
         self.bark_axis = BarkAxis("left")
         super().__init__(parent, left_axis=self.bark_axis)
         self.setLabel("left", "Frequency (Hz, Bark scale)")
-        self.setMouseEnabled(x=True, y=True)         # the wheel over an axis zooms that axis
+        # the wheel zooms time only: every band and its Hz label stay in view
+        self.setMouseEnabled(x=True, y=False)
         self.setLabel("bottom", "Time")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
         self.colorbar = pg.ColorBarItem(values=(-90.0, 0.0), colorMap=COLORMAP, label="dB",
                                         interactive=False, width=14)
+        self.getPlotItem().layout.removeItem(self.gutter)     # the colour bar takes its place
         self.colorbar.setImageItem(self.image, insert_in=self.getPlotItem())
+        self.colorbar.setFixedWidth(RIGHT_GUTTER)
+        self.colorbar.getAxis("right").setPen(AXIS_COLOUR)
+        self.colorbar.getAxis("right").setTextPen(AXIS_COLOUR)
         self.placeholder = pg.TextItem(placeholder, anchor=(0.5, 0.5), color=(150, 150, 150))
         self.addItem(self.placeholder)
         self.spectrogram = None

@@ -5,6 +5,14 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
+#: Width in pixels of every time plot's left axis and of the column right of the plot area
+#: (the spectrogram's colour bar, an empty gutter elsewhere): with both fixed, the plot areas
+#: of views placed one above the other are equally wide, so a second sits at the same x.
+LEFT_AXIS_WIDTH = 72
+RIGHT_GUTTER = 64
+#: Axis text and ticks: #555 on the light theme's #EFEFEF is 6.4:1 (WCAG AA asks 4.5:1).
+AXIS_COLOUR = "#555555"
+
 
 def format_time(seconds, *, decimals=0):
     """``m:ss`` (or ``m:ss.d``) of a non-negative number of seconds."""
@@ -45,8 +53,16 @@ class TimePlot(pg.PlotWidget):
         self.setMouseEnabled(x=True, y=False)
         self.setMenuEnabled(False)
         self.hideButtons()
-        self.getPlotItem().getAxis("left").setWidth(72)     # left edges line up
-        self.getPlotItem().getViewBox().setDefaultPadding(0.0)
+        item = self.getPlotItem()
+        item.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        for name in ("left", "bottom"):
+            item.getAxis(name).setPen(AXIS_COLOUR)
+            item.getAxis(name).setTextPen(AXIS_COLOUR)
+        self.gutter = pg.GraphicsWidget()
+        self.gutter.setFixedWidth(RIGHT_GUTTER)
+        item.layout.addItem(self.gutter, 2, 5)
+        item.layout.setColumnFixedWidth(4, 5)
+        item.getViewBox().setDefaultPadding(0.0)
         self.duration = 0.0
         pen = pg.mkPen(color=(40, 200, 255), width=2)
         self.playhead = pg.InfiniteLine(pos=0.0, angle=90, pen=pen, movable=False)

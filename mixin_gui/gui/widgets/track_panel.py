@@ -39,6 +39,7 @@ class TrackPanel(QWidget):
                       for name in ("mix",) + config.STEMS}
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Spectrograms")
+        self.tabs.setDocumentMode(True)       # no pane frame: plots line up with the waveform
         for name, view in self.views.items():
             view.setAccessibleName(f"{name.capitalize()} spectrogram")
             self.tabs.addTab(view, name.capitalize())
