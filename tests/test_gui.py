@@ -173,7 +173,7 @@ def test_cancel_mid_run_writes_nothing_and_returns_to_idle(qtbot, window, tmp_pa
     wait_loaded(qtbot, window)
     wait_models(qtbot, window)
     worker = window.controller.separation.worker
-    worker.progress.connect(window.controller.cancel)      # after the first batch, on the GUI thread
+    worker.progress.connect(window.controller.cancel)   # after the first batch, GUI thread
     with qtbot.waitSignal(worker.cancelled, timeout=60000):
         window.controller.separate()
     qtbot.waitUntil(lambda: window.controller.running is None)
@@ -249,7 +249,8 @@ def test_queue_reorder_and_remove(qtbot, window, tmp_path):
     write_song(folder / "t3.flac", 0.5)
     window.controller.add_paths(paths + [folder])
     wait_loaded(qtbot, window, 4)
-    names = lambda: [window.controller.tracks[i].name for i in window.controller.queue.track_ids()]  # noqa: E731
+    queue = window.controller.queue
+    names = lambda: [t.name for t in queue.tracks()]  # noqa: E731
     assert names() == ["t0", "t1", "t2", "t3"]
     ids = window.controller.queue.track_ids()
     window.controller.queue.move(ids[2], -2)
@@ -360,7 +361,8 @@ app_module.log_dir = lambda: __import__("pathlib").Path(sys.argv[1]) / "logs"
 
 def check():
     for w in QApplication.topLevelWidgets():
-        if isinstance(w, MainWindow) and any(t.status == "waiting" for t in w.controller.tracks.values()):
+        tracks = w.controller.tracks.values() if isinstance(w, MainWindow) else ()
+        if any(t.status == "waiting" for t in tracks):
             print("TITLE:", w.windowTitle())
             w.close()
             QApplication.instance().quit()
@@ -487,7 +489,7 @@ def test_queue_separates_in_order_and_releases_old_stems(qtbot, window, tmp_path
     wait_models(qtbot, window)
     ids = window.controller.queue.track_ids()
     window.controller.queue.move(ids[-1], -len(ids))             # last file first
-    window.controller.set_current(ids[1])                       # the track on screen keeps its stems
+    window.controller.set_current(ids[1])             # the track on screen keeps its stems
     order = []
     window.controller.separation.worker.finished.connect(lambda i, _r: order.append(i))
     window.controller.separate()

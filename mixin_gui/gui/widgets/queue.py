@@ -39,6 +39,7 @@ class QueueView(QTreeView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setAccessibleName("Track queue")
         header = self.header()
+        header.setAccessibleName("Queue columns")
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
