@@ -259,3 +259,15 @@ def test_a_known_tone_shows_at_its_band_and_level(qtbot, window, tmp_path):
     for hz in (500.0, 2000.0):
         row = int(view.bark_axis.band_position(hz))
         assert level[row] < level[loudest] - 20.0
+
+
+def test_every_write_format_is_offered(window, monkeypatch):
+    combo = window.options.fmt
+    offered = {combo.itemData(i).split("/")[0] for i in range(combo.count())}
+    assert offered == set(config.WRITE_FORMATS)
+    assert combo.findText("WAV 32-bit float") >= 0 and combo.findText("FLAC 24-bit") >= 0
+    from mixin_gui.gui import settings as settings_module
+
+    monkeypatch.setattr(config, "WRITE_FORMATS", config.WRITE_FORMATS + ("mp3",))
+    formats = settings_module._output_formats()
+    assert ("mp3", "", "MP3") in formats                 # a lossy format: offered once

@@ -43,7 +43,8 @@ class QueueView(QTreeView):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 110)        # elided; the tooltip has it all
         self._shown = 0
         self.selectionModel().currentRowChanged.connect(self._current)
         model.modelReset.connect(lambda: self.select(self._shown))

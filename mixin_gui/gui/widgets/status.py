@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QProgressBar
+from PySide6.QtWidgets import QLabel, QProgressBar, QStyle
 
 from ...paths import default_model_dir
 from .timeplot import format_time
@@ -49,8 +49,11 @@ class StatusParts:
         self.models_label = QLabel("Models: not loaded")
         self.audio_label = QLabel()
         self.audio_label.hide()
+        self.audio_icon = QLabel()
+        self.audio_icon.hide()
         self.progress.setAccessibleName("Separation progress")
-        for w in (self.progress_label, self.progress, self.audio_label, self.models_label):
+        for w in (self.progress_label, self.progress, self.audio_icon, self.audio_label,
+                  self.models_label):
             bar.addPermanentWidget(w)
 
     def show_models(self, controller):
@@ -66,9 +69,12 @@ class StatusParts:
 
     def show_audio(self, unavailable):
         """A lasting "no audio output" note (the reason as its tooltip) when playback is off."""
-        self.audio_label.setVisible(bool(unavailable))
-        self.audio_label.setText("🔇 No audio output" if unavailable else "")
-        self.audio_label.setToolTip(unavailable or "")
+        icon = self.audio_icon.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolumeMuted)
+        self.audio_icon.setPixmap(icon.pixmap(16, 16))
+        for label in (self.audio_icon, self.audio_label):
+            label.setVisible(bool(unavailable))
+            label.setToolTip(unavailable or "")
+        self.audio_label.setText("No audio output" if unavailable else "")
 
     def show_busy(self, track_name):
         """Separating ``track_name`` (busy bar until the first batch), or idle for None."""

@@ -32,7 +32,10 @@ class TimeAxis(pg.AxisItem):
         self.enableAutoSIPrefix(False)
 
     def tickStrings(self, values, scale, spacing):
-        decimals = 1 if spacing < 2 else 0
+        # tenths only where a tick falls between whole seconds, so that major and minor
+        # ticks read alike ("0:02", "0:03", not "0:02" and "0:03.0")
+        whole = all(abs(v - round(v)) < 1e-6 for v in values)
+        decimals = 0 if whole and spacing >= 1 else 1
         return [format_time(v, decimals=decimals) if v >= 0 else "" for v in values]
 
 
