@@ -41,8 +41,8 @@ def test_mixer_state_does_not_leak_into_an_instrumental_track(qtbot, window, tmp
     window.options.instrumental.setChecked(True)        # ...then switches mode
     (inst,) = c.add_paths([write_song(tmp_path / "inst.wav", 0.6)])
     wait_loaded(qtbot, window, 1)
-    qtbot.waitUntil(lambda: not c.models_loading and c.models is not None
-                    and c.models.stems == config.INSTRUMENTAL_STEMS, timeout=60000)
+    qtbot.waitUntil(lambda: not c.models_loading, timeout=60000)
+    assert c.models is not None and c.options().stems == config.INSTRUMENTAL_STEMS
     separate(qtbot, window)
     assert current_name(window) == "inst"
     rows = mixer.rows
