@@ -271,3 +271,28 @@ def test_every_write_format_is_offered(window, monkeypatch):
     monkeypatch.setattr(config, "WRITE_FORMATS", config.WRITE_FORMATS + ("mp3",))
     formats = settings_module._output_formats()
     assert ("mp3", "", "MP3") in formats                 # a lossy format: offered once
+
+
+# -- 1: start-up (timed in benchmarks/bench_startup.py and the slow lane) -----------------
+def test_the_window_needs_nothing_heavy(tmp_path):
+    """Building and showing the window imports no TensorFlow, SciPy, soundfile or soxr:
+    those load behind the shown window (analysis and model threads)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tempfile\n"
+            "from PySide6.QtCore import QSettings\n"
+            "from PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([])\n"
+            "from mixin_gui.gui.main_window import MainWindow\n"
+            "from mixin_gui.gui.settings import Settings\n"
+            "s = Settings(QSettings(sys.argv[1], QSettings.Format.IniFormat))\n"
+            "w = MainWindow(s)\n"
+            "w.show()\n"
+            "print(' '.join(sorted(sys.modules)))\n"
+            "w.close()\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.ini")],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    heavy = {m.split(".")[0] for m in out.split()} & {"tensorflow", "keras", "scipy",
+                                                       "soundfile", "soxr", "onnxruntime"}
+    assert not heavy

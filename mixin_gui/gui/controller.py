@@ -7,7 +7,6 @@ the stems kept in memory. The window calls its methods and listens to its signal
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -165,7 +164,7 @@ class Controller(QObject):
 
     def _track_rejected(self, track_id, message):
         if self.queue.remove(track_id) is not None and track_id == self.current_id:
-            self.set_current(self.queue.track_ids()[0] if len(self.queue) else 0)
+            self._show_first()
         self.reject(message)
 
     def reject(self, message):
@@ -184,8 +183,13 @@ class Controller(QObject):
             self.queue.remove(track_id)
             self.with_stems = [i for i in self.with_stems if i != track_id]
         if self.queue.track(self.current_id) is None:
-            self.current_id = -1
-            self.set_current(self.queue.track_ids()[0] if len(self.queue) else 0)
+            self._show_first()
+
+    def _show_first(self):
+        """The current track left the queue: show the first one (or nothing)."""
+        ids = self.queue.track_ids()
+        self.current_id = ids[0] if ids else 0
+        self.current_changed.emit(self.current_id)
 
     # -- models -------------------------------------------------------------
     def options(self):
@@ -271,7 +275,6 @@ class Controller(QObject):
     def _set_running(self, job):
         was = self.running is not None
         self.running = job
-        self._job_started = time.monotonic()
         if was != (job is not None):
             self.busy_changed.emit(job is not None)
 

@@ -129,10 +129,6 @@ class StemMixer(QWidget):
                 self.rows[name].solo.blockSignals(False)
         self._changed()
 
-    def set_available(self, names):
-        """Alias of :meth:`reset` without a preset."""
-        self.reset(names)
-
     def gains(self):
         """Linear gain per source as the player and "export current mix" use it."""
         return effective_gains({n: r.state() for n, r in self.rows.items()})
