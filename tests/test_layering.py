@@ -20,7 +20,7 @@ PACKAGE = "mixin_gui"
 #: package and packages on a lower floor; two packages on the same floor do not import each
 #: other. ``gui`` is the roof: nothing outside it imports it.
 LAYERS = (
-    {"", "config", "errors", "paths"},      # "" is mixin_gui/__init__.py (the version)
+    {"", "config", "errors", "paths", "modelcard"},  # "": mixin_gui/__init__.py (the version)
     {"dsp"},
     {"audio"},
     {"model"},
