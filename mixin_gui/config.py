@@ -33,7 +33,9 @@ ARCH_VERSION = "mixin-cdae-1"
 
 #: Audio containers we read (through libsndfile) and write.
 READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".aifc")
-WRITE_FORMATS = ("wav", "flac")
+#: MP3 needs libsndfile 1.1 or later; where the system's lacks it, asking for MP3 is refused
+#: in one sentence (see ``audio.write.mp3_supported``).
+WRITE_FORMATS = ("wav", "flac", "mp3")
 BIT_DEPTHS = ("16", "24", "32f")
 
 

@@ -25,18 +25,3 @@ def default_model_dir():
 def resource(name):
     """Path of a file in ``resources/``."""
     return project_root() / "resources" / name
-
-
-def has_models(folder):
-    """Whether ``folder`` holds any model file."""
-    return any(Path(folder).glob("model_*.keras")) or any(Path(folder).glob("model_*.h5"))
-
-
-def usable_model_dir():
-    """The bundled models when there are any, else (in a source checkout beside the
-    project's shared data) the original MiXiN models, else the bundled folder anyway."""
-    bundled = default_model_dir()
-    if has_models(bundled):
-        return bundled
-    original = project_root().parent / "shared" / "reference" / "mixin-original-models"
-    return original if has_models(original) else bundled

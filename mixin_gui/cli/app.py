@@ -2,14 +2,17 @@
 
 Subcommands register themselves from their own modules (``separate``, ``models``, ``demo``,
 ``train``, ``evaluate``) so each stays small; those that run networks set ``needs_backend``.
-Every :class:`~mixin_gui.errors.MixinError` becomes one line on stderr and exit status 1; no
-traceback reaches a user.
+Every :class:`~mixin_gui.errors.MixinError` (and a ``MemoryError``) becomes one line on stderr
+and exit status 1; no traceback reaches a user. Ctrl-C, ``SIGTERM`` and ``SIGHUP`` at any
+moment, the heavy imports included, give one line and exit status 128 + the signal's number
+(130 for Ctrl-C), after every temporary file has been removed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from .. import __version__
@@ -35,25 +38,59 @@ def main(argv=None):
     return dispatch(parser, parser.parse_args(argv))
 
 
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread by ``SIGTERM`` or ``SIGHUP``, like Ctrl-C's interrupt."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    # Once is enough: later signals must not interrupt the clean-up the first one started.
+    for sig in _SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+                 if hasattr(signal, n))
+
+
+def handle_signals():
+    """Turn Ctrl-C, ``SIGTERM`` and ``SIGHUP`` into :class:`Interrupted` (main thread only).
+
+    The exception unwinds through every ``with`` block, so temporary files are removed
+    exactly as for Ctrl-C.
+    """
+    for sig in _SIGNALS:
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # e.g. nohup's ignored SIGHUP
+            signal.signal(sig, _on_signal)
+
+
 def dispatch(parser, args):
     """Run the command that ``args`` (parsed by ``parser``) names; returns the exit status."""
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    if getattr(args, "needs_backend", False):
-        # Commands that run networks import Keras here, with TensorFlow's C++ start-up
-        # lines kept off the terminal (safe: nothing else runs yet).
-        from ..model.backend import import_keras
-
-        import_keras(quiet=True)
     try:
+        if getattr(args, "needs_backend", False):
+            # Commands that run networks import Keras here, with TensorFlow's C++ start-up
+            # lines kept off the terminal (safe: nothing else runs yet).
+            from ..model.backend import import_keras
+
+            import_keras(quiet=True)
         return int(args.func(args) or 0)
     except MixinError as exc:
         print(f"mixin: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except MemoryError:
+        print("mixin: not enough memory for this job; split the input or close other "
+              "programs.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:
         print("\nmixin: interrupted; no partial files were left.", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)
 
 
 def run(argv=None):
@@ -64,10 +101,16 @@ def run(argv=None):
     :func:`dispatch` returns, and the interpreter's own shutdown after TensorFlow (freeing its
     objects and thread pools) costs about half a second that nobody needs.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    code = dispatch(parser, args)
-    if getattr(args, "fast_exit", False) and "tensorflow" in sys.modules:
+    handle_signals()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        code = dispatch(parser, args)
+    except KeyboardInterrupt as exc:  # before dispatch took over (parsing, imports)
+        print("\nmixin: interrupted; no partial files were left.", file=sys.stderr)
+        code, args = 128 + getattr(exc, "signum", signal.SIGINT), None
+    if "tensorflow" in sys.modules and (args is None or getattr(args, "fast_exit", False)
+                                        or code >= 128):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from .. import config
 from ..audio.io import check_output_dir, write_audio
 from ..dsp.signals import demo_stems
-from ..paths import usable_model_dir
+from ..model.discovery import resolve_model_dir
 from . import separate
 
 
@@ -37,8 +36,7 @@ def run_demo(args):
     print(f"wrote {mix_path} ({args.duration:.0f} s: drums, bass + chords, sung-like voice)")
     if args.mix_only:
         return 0
-    model_dir = Path(args.pretrained_model_dir) if args.pretrained_model_dir \
-        else usable_model_dir()
+    model_dir = resolve_model_dir(args.pretrained_model_dir)
     print(f"separating with the models in {model_dir}")
     # As the dispatcher does for ``separate`` (needs_backend), here and not for --mix-only.
     from ..model.backend import import_keras

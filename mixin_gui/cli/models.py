@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..model.discovery import resolve_model_dir
 from ..modelcard import describe_card, licence_lines
-from ..paths import default_model_dir
 
 
 def register(sub):
@@ -11,14 +11,14 @@ def register(sub):
                        description="Check that DIR holds a loadable MiXiN CDAE per stem "
                                    "and show each model card.")
     p.add_argument("model_dir", nargs="?", default=None, metavar="DIR",
-                   help="model directory (default: the bundled pretrained-models/)")
+                   help="model directory (default: the folder `separate` uses)")
     p.set_defaults(func=run_models, needs_backend=True)
 
 
 def run_models(args):
     from ..model.stems import inspect_model_dir
 
-    model_dir = args.model_dir or default_model_dir()
+    model_dir = resolve_model_dir(args.model_dir, required=False)
     print(f"models in {model_dir}:")
     rows = inspect_model_dir(model_dir)
     for row in rows:

@@ -1,4 +1,10 @@
-"""``mixin separate``: a drop-in for the original ``xtract_mixin.py``, and more."""
+"""``mixin separate``: a drop-in for the original ``xtract_mixin.py``, and more.
+
+The order of work keeps mistakes cheap and users' files safe: options are checked first,
+then the output plan (no output may be an input or another output), then every input's
+header; only then are the models loaded. A bad input is reported in one line and the others
+are still separated (exit status 1 if any failed).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,13 @@ import sys
 from pathlib import Path
 
 from .. import config
-from ..audio.io import StemWriter, check_output_dir, describe, ensure_absent, read_audio
+from ..audio.io import describe, read_audio
+from ..audio.outputs import (DEFAULT_TEMPLATE, check_collisions, check_template,
+                             ensure_absent, plan_targets, track_name)
+from ..audio.write import StemWriter, check_output_dir, subtype_for
 from ..dsp.resample import to_mono
-from ..errors import MixinError, ModelLoadError
-from ..paths import default_model_dir, has_models
+from ..errors import AudioWriteError, MixinError, NoModelsError, OutputExistsError
+from ..model.discovery import resolve_model_dir
 from .progress import ProgressBar
 
 
@@ -29,72 +38,115 @@ def register(sub):
     p.add_argument("--outdir", default="./", help="output folder (default: ./)")
     p.add_argument("--first-prefix", action="store_true",
                    help="name stems after the input's name up to its first underscore")
+    p.add_argument("--template", default=DEFAULT_TEMPLATE,
+                   help="output file name without extension, from {track} (the input's "
+                        "name) and {stem} (default: %(default)s)")
     p.add_argument("--format", choices=config.WRITE_FORMATS, default="wav",
-                   help="output container (default: wav)")
+                   help="output container (default: wav; mp3 where libsndfile can write it)")
     p.add_argument("--bit-depth", choices=config.BIT_DEPTHS, default=None,
-                   help="sample format (default: 32f for wav, 24 for flac)")
+                   help="sample format (default: 32f for wav, 24 for flac; none for mp3)")
     p.add_argument("--overwrite", action="store_true", help="replace existing stem files")
     p.add_argument("--mono", action="store_true",
                    help="mix down to mono first, as the original MiXiN did")
     p.set_defaults(func=run_separate, needs_backend=True, fast_exit=True)
 
 
-def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False):
-    """``<outdir>/<song>_<stem>.<fmt>`` for every stem."""
-    song = Path(input_path).stem
-    if first_prefix:
-        song = song.split("_")[0]
-    return [Path(outdir) / f"{song}_{stem}.{fmt}" for stem in stems]
+def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False,
+                 template=DEFAULT_TEMPLATE):
+    """``<outdir>/<template>.<fmt>`` for every stem (``<song>_<stem>.wav`` by default)."""
+    track = track_name(input_path, first_prefix=first_prefix)
+    return list(plan_targets(outdir, template, track, stems, fmt).values())
+
+
+def check_options(args, stems):
+    """Refuse option combinations before any work (no folder made, no model loaded)."""
+    if args.format == "mp3" and args.bit_depth:
+        raise AudioWriteError("MP3 has no bit depth; leave out --bit-depth.")
+    subtype_for(args.format, args.bit_depth)
+    check_template(args.template, stems)
+
+
+def _exists_hint(exc):
+    return OutputExistsError(f"'{exc.path}' already exists; use --overwrite to replace it "
+                             f"or choose another output folder.", path=exc.path)
 
 
 def _model_dir(args):
-    if args.pretrained_model_dir:
-        return Path(args.pretrained_model_dir)
-    bundled = default_model_dir()
-    if not has_models(bundled):
-        raise ModelLoadError(
-            f"No models are bundled in '{bundled}' yet; pass --pretrained-model-dir DIR "
-            f"(for example the original MiXiN models).")
-    return bundled
+    try:
+        return resolve_model_dir(args.pretrained_model_dir)
+    except NoModelsError as exc:
+        raise NoModelsError(f"No models are bundled in '{exc.folder}' yet; pass "
+                            f"--pretrained-model-dir DIR (for example the original MiXiN "
+                            f"models).", folder=exc.folder) from None
+
+
+def _check_input(path, paths, overwrite):
+    """Cheap per-input checks (header, existing outputs) before any model loads."""
+    describe(path)
+    if not overwrite:
+        try:
+            ensure_absent(paths)
+        except OutputExistsError as exc:
+            raise _exists_hint(exc) from None
+
+
+def _report(exc, single):
+    """Re-raise for a single input (the edge prints it); print one line for several."""
+    if single:
+        raise exc
+    print(f"mixin: {exc}", file=sys.stderr)
 
 
 def run_separate(args):
     options = config.SeparationOptions(instrumental=args.instrumental,
                                        single_model=args.single_model)
     stems = options.stems
+    check_options(args, stems)
     outdir = check_output_dir(args.outdir)
+    plans = {path: output_paths(path, outdir, stems, fmt=args.format, template=args.template,
+                                first_prefix=args.first_prefix) for path in args.inputs}
+    check_collisions(list(plans.items()))
     model_dir = _model_dir(args)
-    # Cheap checks first, so a typo costs no model loading.
-    for path in args.inputs:
-        describe(path)
-        if not args.overwrite:
-            ensure_absent(output_paths(path, outdir, stems, fmt=args.format,
-                                       first_prefix=args.first_prefix))
+    single = len(args.inputs) == 1
+    good = []
+    for path, paths in plans.items():
+        try:
+            _check_input(path, paths, args.overwrite)
+            good.append(path)
+        except (MixinError, MemoryError) as exc:
+            _report(exc, single)
+    if not good:
+        return 1
     from ..engine import Separator
 
     sep = Separator(model_dir, stems=stems)
     sep.models.trace_in_background()  # while the first file is read (run() exits with _exit)
-    failures = 0
-    for path in args.inputs:
+    failures = len(args.inputs) - len(good)
+    for path in good:
         try:
-            written = separate_file(sep, options, path, outdir, args)
-        except MixinError as exc:
-            if len(args.inputs) == 1:
-                raise
-            print(f"mixin: {exc}", file=sys.stderr)
+            written = separate_file(sep, options, path, plans[path], args)
+        except (MixinError, MemoryError) as exc:
+            _report(_explain(exc), single)
             failures += 1
             continue
         print("wrote " + "  ".join(str(p.name) for p in written))
     return 1 if failures else 0
 
 
-def separate_file(sep, options, path, outdir, args):
+def _explain(exc):
+    if isinstance(exc, OutputExistsError) and exc.path is not None:
+        return _exists_hint(exc)
+    if isinstance(exc, MemoryError):
+        return MixinError("Not enough memory to separate this song; split it or close "
+                          "other programs.")
+    return exc
+
+
+def separate_file(sep, options, path, paths, args):
     """Separate one file and write its stems atomically; returns the paths written."""
     audio, sr = read_audio(path)
     if args.mono:
         audio = to_mono(audio)[:, None]
-    paths = output_paths(path, outdir, options.stems, fmt=args.format,
-                         first_prefix=args.first_prefix)
     bar = ProgressBar(Path(path).name)
     with StemWriter(paths, samplerate=sr, channels=audio.shape[1], fmt=args.format,
                     bit_depth=args.bit_depth, overwrite=args.overwrite) as writer:

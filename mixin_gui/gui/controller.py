@@ -352,7 +352,9 @@ class Controller(QObject):
             if policy is None:
                 return None
         targets, overwrite, skipped = apply_policy(targets, policy)
-        return ExportPlan(targets, fmt, depth or None, overwrite, skipped, gains)
+        loaded = tuple(t.path for t in self.queue.tracks() if t is not track)
+        return ExportPlan(targets, fmt, depth or None, overwrite, skipped, gains,
+                          inputs=(track.path, *loaded))   # no export may replace these
 
     def export(self, names, gains=None):
         """Write ``names`` of the current track in the background; returns the plan."""

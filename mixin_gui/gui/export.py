@@ -1,54 +1,21 @@
-"""Where exported stems go: file-name templates, the "file exists" policy, atomic writing.
+"""Where exported stems go: the GUI's use of the core output plans (:mod:`mixin_gui.audio.outputs`).
 
 No Qt here: the main window resolves the names (asking the user when the policy is "ask"),
-and the separation worker writes them with :func:`write_outputs`.
+and the separation worker writes them with :func:`write_outputs`, which refuses any target
+that is an input file, whatever the policy says.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..audio.io import StemWriter
-from ..errors import AudioWriteError, Cancelled
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def safe_name(text):
-    """``text`` usable as a file name on every platform (separators and controls replaced)."""
-    cleaned = _UNSAFE.sub("_", str(text)).strip(" .")
-    return cleaned or "untitled"
-
-
-def expand_template(template, *, track, stem):
-    """File name (without extension) from a template with ``{track}`` and ``{stem}``.
-
-    Raises
-    ------
-    AudioWriteError
-        If the template names another field or is malformed.
-    """
-    try:
-        name = template.format(track=track, stem=stem)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise AudioWriteError(
-            f"File-name template '{template}' is invalid ({exc}); "
-            f"use {{track}} and {{stem}}, e.g. '{{track}}_{{stem}}'.") from None
-    return safe_name(name)
-
-
-def free_name(path, taken=()):
-    """``path`` or the first ``name (2).ext``, ``name (3).ext`` ... that does not exist."""
-    path = Path(path)
-    candidate, n = path, 2
-    while candidate.exists() or candidate in taken:
-        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
-        n += 1
-    return candidate
+from ..audio.outputs import (apply_policy, check_collisions, existing,  # noqa: F401
+                             expand_template, free_name, plan_targets, safe_name)
+from ..audio.write import StemWriter
+from ..errors import Cancelled
 
 
 @dataclass
@@ -66,6 +33,8 @@ class ExportPlan:
     gains : dict of str to float or None
         For a custom mix: source name to linear gain (the ``"mix"`` target is rendered
         from these sources).
+    inputs : tuple of Path
+        Files no target may be (the track's own file, and any other the caller protects).
     """
 
     targets: dict
@@ -74,40 +43,7 @@ class ExportPlan:
     overwrite: bool = False
     skipped: list = field(default_factory=list)
     gains: dict | None = None
-
-
-def plan_targets(outdir, template, track, names, fmt):
-    """Final paths for ``names`` of one track, before any "exists" policy."""
-    return {n: Path(outdir) / f"{expand_template(template, track=track, stem=n)}.{fmt}"
-            for n in names}
-
-
-def existing(targets):
-    """The paths of ``targets`` that already exist."""
-    return [p for p in targets.values() if p.exists()]
-
-
-def apply_policy(targets, policy):
-    """Resolve existing files by ``policy`` ("overwrite", "skip" or "rename").
-
-    Returns
-    -------
-    targets : dict of str to Path
-    overwrite : bool
-    skipped : list of Path
-    """
-    if policy == "overwrite":
-        return dict(targets), True, []
-    if policy == "skip":
-        keep = {n: p for n, p in targets.items() if not p.exists()}
-        return keep, False, [p for p in targets.values() if p.exists()]
-    if policy == "rename":
-        out, taken = {}, set()
-        for n, p in targets.items():
-            out[n] = free_name(p, taken)
-            taken.add(out[n])
-        return out, False, []
-    return dict(targets), False, []
+    inputs: tuple = ()
 
 
 def render_mix(sources, gains):
@@ -148,7 +84,8 @@ def write_outputs(plan, sources, sr, *, cancel=None):
         else:
             arrays.append(sources[name])
     paths = list(plan.targets.values())
-    Path(paths[0]).parent.mkdir(parents=True, exist_ok=True)
+    inputs = [Path(p) for p in plan.inputs]
+    check_collisions([(inputs[0] if inputs else None, paths)], protected=inputs)
     if cancel is not None and cancel.is_set():
         raise Cancelled("Export cancelled.")
     with StemWriter(paths, samplerate=sr, channels=arrays[0].shape[1], fmt=plan.fmt,

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from .. import config
-from ..paths import usable_model_dir
+from ..model.discovery import resolve_model_dir
 
 ORGANISATION = "MiXiN"
 APPLICATION = "MiXiN"
@@ -98,7 +98,7 @@ class Settings:
     instrumental = _Bool("separation/instrumental", False)
     single_model = _Bool("separation/single_model", False)
 
-    model_dir = _Path("separation/model_dir", usable_model_dir)
+    model_dir = _Path("separation/model_dir", lambda: resolve_model_dir(required=False))
 
     @property
     def preset(self):

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import config
 from ..config import SeparationOptions
-from ..errors import DatasetError, ModelLoadError
+from ..errors import DatasetError
 from .multitrack import find_tracks, load_track
 
 METRICS = ("SDR", "SIR", "SAR", "ISR")
@@ -115,13 +115,9 @@ class _ModelMethod:
 
     def __init__(self, model_dir):
         from ..engine import Separator
-        from ..model.cdae import find_model_file
+        from ..model.discovery import model_stems
 
-        try:
-            find_model_file(model_dir, "vocal")
-            instrumental = False
-        except ModelLoadError:
-            instrumental = True
+        instrumental = model_stems(model_dir) == config.INSTRUMENTAL_STEMS
         self.options = SeparationOptions(instrumental=instrumental)
         self.separator = Separator(model_dir, stems=self.options.stems)
         self.stems = self.options.stems

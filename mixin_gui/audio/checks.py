@@ -1,0 +1,242 @@
+"""Checks made on an input before and after decoding: files that lie are refused in a sentence.
+
+A header can claim anything: a sample rate of 1 Hz, 1024 channels, 2^36 frames in a few
+kilobytes, or a length the file no longer has. libsndfile decodes what it can, so these
+checks run first (cheap, from the header and the file size) and after decoding (the decoded
+length against the declared one), and memory is checked before a large decode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import stat
+import sys
+from pathlib import Path
+
+from ..errors import AudioReadError
+
+#: Sample rates accepted (Hz): telephone quality up to the highest studio rate.
+MIN_RATE, MAX_RATE = 8_000, 384_000
+#: Channels accepted (more are separated one by one, so more than this is not music).
+MAX_CHANNELS = 64
+#: Bytes per sample of uncompressed subtypes, to bound the frames a file can hold.
+_PCM_BYTES = {"PCM_S8": 1, "PCM_U8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4,
+              "DOUBLE": 8, "ULAW": 1, "ALAW": 1}
+#: Containers whose samples are stored uncompressed (so frames x size of a frame <= file).
+_UNCOMPRESSED = ("WAV", "WAVEX", "AIFF", "AU", "W64", "RF64", "CAF")
+#: Most frames a compressed file (FLAC, Vorbis, MP3, ...) can hold per byte. A FLAC block
+#: of digital silence (65535 frames in a constant subframe) still takes about 12 bytes, so
+#: no real file exceeds this; a header that claims more is damaged or forged.
+MAX_FRAMES_PER_BYTE = 8192
+#: Bytes of memory a separation needs per decoded sample value (float32 input, the copy
+#: resampled to 44.1 kHz, the mixdown or conversion copy), beyond the engine's fixed blocks.
+BYTES_PER_SAMPLE = 12
+#: Memory the engine and the networks need whatever the song's length.
+FIXED_BYTES = 768 << 20
+
+
+def name_of(path):
+    return Path(path).name or str(path)
+
+
+def seconds(frames, sr):
+    return f"{frames / sr:.1f}"
+
+
+def check_input_path(path):
+    """Refuse a path that is missing, a folder, unreadable, or not a regular file."""
+    path = Path(path)
+    if not path.exists():
+        raise AudioReadError(f"'{path}' does not exist.")
+    if path.is_dir():
+        raise AudioReadError(f"'{path}' is a folder, not an audio file.")
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise AudioReadError(
+            f"'{path}' is {kind}, not a regular file; save the audio to a file first.")
+    if not os.access(path, os.R_OK):
+        raise AudioReadError(f"'{path}' cannot be read (permission denied).")
+    if os.stat(path).st_size == 0:
+        raise AudioReadError(f"'{path}' is empty (0 bytes).")
+
+
+def check_header(path, info):
+    """Refuse an implausible header: sample rate, channels, or frames the file cannot hold.
+
+    Parameters
+    ----------
+    path : Path
+    info : soundfile._SoundFileInfo
+    """
+    name = name_of(path)
+    if not MIN_RATE <= info.samplerate <= MAX_RATE:
+        raise AudioReadError(
+            f"'{name}' claims a sample rate of {info.samplerate} Hz; MiXiN reads "
+            f"{MIN_RATE // 1000} kHz to {MAX_RATE // 1000} kHz, so the file is damaged or "
+            f"not music.")
+    if not 1 <= info.channels <= MAX_CHANNELS:
+        raise AudioReadError(
+            f"'{name}' claims {info.channels} channels; MiXiN reads 1 to {MAX_CHANNELS}.")
+    size = os.path.getsize(path)
+    per_frame = _PCM_BYTES.get(info.subtype) if info.format in _UNCOMPRESSED else None
+    if per_frame and info.frames * info.channels * per_frame > size:
+        present = size // (info.channels * per_frame)
+        raise AudioReadError(
+            f"'{name}' is truncated: at most {seconds(present, info.samplerate)} of "
+            f"{seconds(info.frames, info.samplerate)} seconds are in the file.")
+    if info.frames > size * MAX_FRAMES_PER_BYTE:
+        raise AudioReadError(
+            f"'{name}' has a damaged header: it claims "
+            f"{seconds(info.frames, info.samplerate)} seconds of audio in {size} bytes.")
+
+
+def check_riff_length(path):
+    """Refuse a WAV whose ``data`` chunk claims more bytes than the file has.
+
+    libsndfile quietly decodes what is there, so a download cut short would otherwise be
+    separated as if it were the whole song.
+    """
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+            return
+        size = os.fstat(f.fileno()).st_size
+        order = "little" if head[:4] == b"RIFF" else "big"
+        while True:
+            hdr = f.read(8)
+            if len(hdr) < 8:
+                return
+            length = int.from_bytes(hdr[4:], order)
+            if hdr[:4] == b"data":
+                if f.tell() + length > size:
+                    raise AudioReadError(
+                        f"'{name_of(path)}' is truncated: it ends {f.tell() + length - size} "
+                        f"bytes before the end of its audio data.")
+                return
+            f.seek(length + (length & 1), os.SEEK_CUR)
+
+
+def ogg_end(path):
+    """Scan an Ogg file's pages: whether its last page ends the stream, and where it ends.
+
+    Returns
+    -------
+    complete : bool
+        The file ends exactly after a page flagged end-of-stream.
+    granule : int
+        Granule position (samples; for Opus at 48 kHz) of the last complete page.
+    rate : int or None
+        48000 for Opus (its granules count 48 kHz samples), else ``None``.
+    """
+    complete, granule, rate = False, 0, None
+    with open(path, "rb") as f:
+        first = True
+        while True:
+            head = f.read(27)
+            if len(head) == 0:
+                return complete, granule, rate
+            if len(head) < 27 or head[:4] != b"OggS":
+                return False, granule, rate
+            lacing = f.read(head[26])
+            body = sum(lacing)
+            if len(lacing) < head[26]:
+                return False, granule, rate
+            if first:
+                rate = 48000 if f.read(8) == b"OpusHead" else None
+                f.seek(-8, os.SEEK_CUR)
+                first = False
+            here = f.tell()
+            f.seek(0, os.SEEK_END)
+            if f.tell() < here + body:
+                return False, granule, rate
+            f.seek(here + body)
+            pos = int.from_bytes(head[6:14], "little", signed=True)
+            granule = pos if pos >= 0 else granule
+            complete = bool(head[5] & 0x04)
+
+
+def check_ogg_complete(path, sr):
+    """Refuse an Ogg file that stops before its end-of-stream page."""
+    with open(path, "rb") as f:
+        if f.read(4) != b"OggS":
+            return
+    complete, granule, rate = ogg_end(path)
+    if not complete:
+        raise AudioReadError(
+            f"'{name_of(path)}' is truncated: it stops after "
+            f"{seconds(granule, rate or sr)} seconds, before the end of its stream.")
+
+
+def available_memory():
+    """Bytes this process can still allocate: free RAM, a container's or rlimit's cap.
+
+    Returns ``None`` where it cannot be told (then nothing is refused for memory).
+    """
+    limits = []
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except OSError:
+        pass
+    for cap, used in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),):
+        try:
+            with open(cap) as a, open(used) as b:
+                text = a.read().strip()
+                if text != "max":
+                    limits.append(int(text) - int(b.read()))
+        except (OSError, ValueError):
+            pass
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limits.append(soft - _virtual_size())
+    return max(0, min(limits)) if limits else None
+
+
+def _virtual_size():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def memory_needed(frames, channels):
+    """Bytes that decoding and separating ``frames`` x ``channels`` samples needs."""
+    return FIXED_BYTES + BYTES_PER_SAMPLE * int(frames) * int(channels)
+
+
+def check_memory(path, frames, channels, sr):
+    """Refuse a file that cannot be decoded and separated in the memory available."""
+    need = memory_needed(frames, channels)
+    free = available_memory()
+    if free is not None and need > free:
+        raise AudioReadError(
+            f"'{name_of(path)}' is too long for the memory available: its "
+            f"{seconds(frames, sr)} seconds need about {need / 2**30:.1f} GB and "
+            f"{free / 2**30:.1f} GB are free; split it or close other programs.")
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Silence what C libraries print on file descriptor 2 (libmpg123's warnings).
+
+    Process-wide while it lasts, so it wraps only short calls into the decoder.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, AttributeError, ValueError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,191 @@
+"""Output plans: which files a separation writes, and the checks made before any is written.
+
+One home for what the CLI and the GUI's export share: the file-name template
+(``{track}_{stem}``), the "file exists" policy, and the check that no planned output is an
+input or another planned output. No Qt and no command-line flags here: messages say what is
+wrong in words both front ends can show.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..errors import AudioWriteError, OutputCollisionError, OutputExistsError
+
+#: The default file-name template: ``song_vocal.wav`` for stem ``vocal`` of ``song.flac``.
+DEFAULT_TEMPLATE = "{track}_{stem}"
+#: What to do when an output file exists. ``"ask"`` is resolved by the front end (the GUI asks
+#: the user) into one of the other three before :func:`apply_policy` is called.
+EXISTS_POLICIES = ("ask", "overwrite", "skip", "rename")
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_name(text):
+    """``text`` usable as a file name on every platform (separators and controls replaced)."""
+    cleaned = _UNSAFE.sub("_", str(text)).strip(" .")
+    return cleaned or "untitled"
+
+
+def expand_template(template, *, track, stem):
+    """File name (without extension) from a template with ``{track}`` and ``{stem}``.
+
+    Raises
+    ------
+    AudioWriteError
+        If the template names another field or is malformed.
+    """
+    try:
+        name = template.format(track=track, stem=stem)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise AudioWriteError(
+            f"File-name template '{template}' is invalid ({exc}); "
+            f"use {{track}} and {{stem}}, e.g. '{{track}}_{{stem}}'.") from None
+    return safe_name(name)
+
+
+def check_template(template, stems):
+    """Refuse a template that is malformed or gives two stems of one track the same name."""
+    names = [expand_template(template, track="t", stem=s) for s in stems]
+    if len(stems) > 1 and len(set(names)) < len(names):
+        raise AudioWriteError(
+            f"File-name template '{template}' gives every stem the same name; "
+            f"include {{stem}} in it.")
+
+
+def track_name(input_path, *, first_prefix=False):
+    """The ``{track}`` of an input: its name without extension (up to the first ``_``)."""
+    name = Path(input_path).stem
+    return name.split("_")[0] if first_prefix else name
+
+
+def plan_targets(outdir, template, track, names, fmt):
+    """Final paths for ``names`` of one track, before any "file exists" policy.
+
+    Returns
+    -------
+    dict of str to Path
+        Output name (a stem, or ``"mix"``) to ``<outdir>/<template expanded>.<fmt>``.
+    """
+    return {n: Path(outdir) / f"{expand_template(template, track=track, stem=n)}.{fmt}"
+            for n in names}
+
+
+def existing(targets):
+    """The paths of ``targets`` (dict of name to Path) that already exist."""
+    return [p for p in targets.values() if os.path.lexists(p)]
+
+
+def ensure_absent(paths):
+    """Raise :class:`OutputExistsError` naming the first of ``paths`` that exists."""
+    for p in paths:
+        if os.path.lexists(p):
+            raise OutputExistsError(f"'{p}' already exists.", path=Path(p))
+
+
+def free_name(path, taken=()):
+    """``path`` or the first ``name (2).ext``, ``name (3).ext`` ... that does not exist."""
+    path = Path(path)
+    candidate, n = path, 2
+    while os.path.lexists(candidate) or candidate in taken:
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return candidate
+
+
+def apply_policy(targets, policy):
+    """Resolve existing files by ``policy``: ``"overwrite"``, ``"skip"`` or ``"rename"``.
+
+    Any other policy (``"ask"`` unresolved, or none) keeps the targets and refuses to
+    overwrite, so an existing file then stops the write with :class:`OutputExistsError`.
+
+    Returns
+    -------
+    targets : dict of str to Path
+    overwrite : bool
+    skipped : list of Path
+        Existing files left alone.
+    """
+    if policy == "overwrite":
+        return dict(targets), True, []
+    if policy == "skip":
+        keep = {n: p for n, p in targets.items() if not os.path.lexists(p)}
+        return keep, False, [p for p in targets.values() if os.path.lexists(p)]
+    if policy == "rename":
+        out, taken = {}, set()
+        for n, p in targets.items():
+            out[n] = free_name(p, taken)
+            taken.add(out[n])
+        return out, False, []
+    return dict(targets), False, []
+
+
+def _key(path):
+    """Identity of a path for comparison: absolute, symlinks followed, case as on disk."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _same_file(a, b):
+    """Whether ``a`` and ``b`` name one file (also through hard links, when both exist)."""
+    if _key(a) == _key(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_collisions(plans, *, protected=()):
+    """Refuse plans where an output is an input or two outputs are the same file.
+
+    Called before anything is written, whatever the "file exists" policy: overwriting
+    an input (or one song's stems with another's) would lose a user's file.
+
+    Parameters
+    ----------
+    plans : sequence of (path-like or None, iterable of path-like)
+        Each input (``None`` when there is none) with the outputs planned for it.
+    protected : iterable of path-like
+        Further files no output may be (e.g. the other tracks loaded in the GUI).
+
+    Raises
+    ------
+    OutputCollisionError
+        One sentence naming both files.
+    """
+    inputs = [Path(i) for i, _ in plans if i is not None]
+    seen = {}
+    for inp in inputs:
+        first = seen.setdefault(_key(inp), inp)
+        if first is not inp:
+            raise OutputCollisionError(
+                f"'{first}' and '{inp}' are the same input file; give it once.")
+    guarded = inputs + [Path(p) for p in protected if _key(p) not in seen]
+    owners = {}
+    for inp, outs in plans:
+        for out in map(Path, outs):
+            _check_not_input(inp, out, guarded)
+            prev = owners.setdefault(_key(out), (inp, out))
+            if prev[1] is not out:
+                _refuse_shared(prev[0], inp, out)
+
+
+def _check_not_input(inp, out, guarded):
+    for other in guarded:
+        if _same_file(out, other):
+            whose = f" of '{inp}'" if inp is not None else ""
+            raise OutputCollisionError(
+                f"The output '{out}'{whose} would replace the input file '{other}'; "
+                f"choose another output folder or file-name template.")
+
+
+def _refuse_shared(first, second, out):
+    if first is None or second is None or _key(first) == _key(second):
+        whose = f"two stems of '{second}'" if second is not None else "two outputs"
+    else:
+        whose = f"both '{first}' and '{second}'"
+    raise OutputCollisionError(
+        f"The outputs of {whose} would be written to the same file '{out}'; "
+        f"choose another output folder or file-name template.")
