@@ -1,6 +1,10 @@
 """Reading every supported input, refusing bad ones in one sentence, writing atomically."""
 
 import os
+import re
+import struct
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -17,14 +21,37 @@ def stereo(rng):
     return (rng.standard_normal((4410, 2)) * 0.1).astype(np.float32)
 
 
-@pytest.mark.parametrize("ext,fmt", [("wav", "WAV"), ("flac", "FLAC"), ("ogg", "OGG"),
-                                     ("mp3", "MP3"), ("aiff", "AIFF")])
-def test_reads_every_supported_container(tmp_path, stereo, ext, fmt):
+@pytest.mark.parametrize("ext,fmt,subtype", [("wav", "WAV", "FLOAT"), ("wav", "WAV", "PCM_16"),
+                                             ("flac", "FLAC", "PCM_16"),
+                                             ("flac", "FLAC", "PCM_24"),
+                                             ("aiff", "AIFF", "PCM_16")])
+def test_lossless_containers_round_trip_exactly(tmp_path, stereo, ext, fmt, subtype):
+    # Integer subtypes hold exactly the values k / 2**(bits-1); quantise first, then every
+    # sample must come back bit for bit (float32 holds 16- and 24-bit values exactly).
+    bits = {"PCM_16": 16, "PCM_24": 24}.get(subtype)
+    x = stereo if bits is None else np.round(stereo * 2 ** (bits - 1)) / 2 ** (bits - 1)
     path = tmp_path / f"song.{ext}"
-    sf.write(path, stereo, 44100, format=fmt)
+    sf.write(path, x, 44100, format=fmt, subtype=subtype)
     audio, sr = read_audio(path)
-    assert sr == 44100 and audio.dtype == np.float32 and audio.shape[1] == 2
-    assert abs(audio.shape[0] - stereo.shape[0]) <= 1152  # mp3 frames pad the end
+    assert sr == 44100 and audio.dtype == np.float32
+    np.testing.assert_array_equal(audio, x.astype(np.float32))
+
+
+@pytest.mark.parametrize("ext,fmt", [("ogg", "OGG"), ("mp3", "MP3")])
+def test_lossy_containers_within_a_stated_bound(tmp_path, ext, fmt):
+    # Length: exact, as Vorbis stores the last granule and LAME writes a gapless header
+    # that libmpg123 honours. Values: two steady tones at default quality measured 40 dB
+    # (Vorbis) and 43 dB (MP3) signal-to-error here; 25 dB leaves room for other encoder
+    # versions while still failing on any shift, gain or channel swap (each is < 6 dB).
+    t = np.arange(44100) / 44100
+    x = np.stack([0.5 * np.sin(2 * np.pi * 440 * t), 0.25 * np.sin(2 * np.pi * 1000 * t)],
+                 1).astype(np.float32)
+    path = tmp_path / f"song.{ext}"
+    sf.write(path, x, 44100, format=fmt)
+    audio, sr = read_audio(path)
+    assert sr == 44100 and audio.shape == x.shape
+    snr = 10 * np.log10(np.sum(x ** 2) / np.sum((audio - x) ** 2))
+    assert snr > 25
 
 
 def _one_line(exc):
@@ -83,8 +110,18 @@ def test_empty_file(tmp_path):
 def test_zero_byte_file(tmp_path):
     path = tmp_path / "zero.flac"
     path.write_bytes(b"")
-    with pytest.raises(AudioReadError):
+    with pytest.raises(AudioReadError) as exc:
         read_audio(path)
+    assert _one_line(exc) == f"'{path}' is empty (0 bytes)."
+
+
+def test_infinite_samples_are_refused(tmp_path, stereo):
+    stereo[2000, 1] = -np.inf
+    path = tmp_path / "inf.wav"
+    sf.write(path, stereo, 44100, subtype="FLOAT")
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    assert "inf.wav" in _one_line(exc) and "infinite" in str(exc.value)
 
 
 def test_nan_samples_are_refused(tmp_path, stereo):
@@ -162,3 +199,121 @@ def test_resample_changes_rate_and_keeps_channels(stereo):
     y = resample(stereo, 44100, 22050)
     assert y.shape == (2205, 2) and y.dtype == np.float32
     assert resample(stereo, 44100, 44100) is stereo
+
+
+# -- files that lie ---------------------------------------------------------------------------
+
+def _patched_wav(tmp_path, name, offset, fmt, value):
+    path = tmp_path / name
+    sf.write(path, np.zeros((4410, 2), np.float32), 44100, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    struct.pack_into(fmt, data, offset, value)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("rate", [1, 100, 1_000_000])
+def test_absurd_sample_rate_is_refused_before_decoding(tmp_path, rate):
+    path = _patched_wav(tmp_path, "rate.wav", 24, "<I", rate)  # fmt chunk's sample rate
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    assert f"{rate} Hz" in _one_line(exc)
+
+
+@pytest.mark.parametrize("channels", [255, 1024])
+def test_absurd_channel_count_is_refused(tmp_path, channels):
+    path = _patched_wav(tmp_path, "many.wav", 22, "<H", channels)
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    assert f"{channels} channels" in _one_line(exc)
+
+
+def test_flac_claiming_2_to_the_36_frames_is_refused(tmp_path, stereo):
+    path = tmp_path / "huge.flac"
+    sf.write(path, stereo, 44100)
+    data = bytearray(path.read_bytes())
+    # STREAMINFO's 36-bit total-samples field: low nibble of byte 21, then bytes 22-25.
+    data[21] |= 0x0F
+    data[22:26] = b"\xff\xff\xff\xff"
+    path.write_bytes(bytes(data))
+    assert sf.info(path).frames == 2 ** 36 - 1
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    assert "damaged header" in _one_line(exc)
+
+
+def test_aiff_cut_short_is_truncated(tmp_path):
+    path = tmp_path / "short.aiff"
+    sf.write(path, np.zeros((44100, 2), np.float32), 44100, format="AIFF", subtype="PCM_16")
+    path.write_bytes(path.read_bytes()[: 44100 * 2])
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    assert "truncated" in _one_line(exc)
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    path = tmp_path / "pipe.wav"
+    os.mkfifo(path)
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)  # opening a FIFO for reading would block forever
+    assert "not a regular file" in _one_line(exc)
+
+
+@pytest.fixture(scope="module")
+def noise_5s():
+    rng = np.random.default_rng(5)
+    return (rng.standard_normal((5 * 44100, 2)) * 0.1).astype(np.float32)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.4, 0.5, 0.6, 0.7])
+def test_truncated_ogg_is_refused(tmp_path, noise_5s, fraction):
+    path = tmp_path / "cut.ogg"
+    sf.write(path, noise_5s, 44100)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    text = _one_line(exc)
+    assert text.startswith("'cut.ogg' is truncated: it stops after ") and " seconds" in text
+
+
+def test_truncated_mp3_is_one_line_and_libmpg123_stays_quiet(tmp_path, noise_5s, capfd):
+    path = tmp_path / "cut.mp3"
+    sf.write(path, noise_5s, 44100)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.5)])
+    capfd.readouterr()
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(path)
+    text = _one_line(exc)
+    assert re.fullmatch(r"'cut\.mp3' is truncated: \d\.\d of 5\.0 seconds decoded\.", text)
+    out, err = capfd.readouterr()
+    assert err == "" and out == ""  # libmpg123's "Xing stream size off" warnings suppressed
+
+
+def test_memory_is_checked_before_decoding(tmp_path):
+    # A real 3.9 GB float WAV (sparse on disk) read under a 2 GB address-space limit: refused
+    # in one sentence before numpy or libsndfile could ask for the memory.
+    path = tmp_path / "long.wav"
+    with sf.SoundFile(path, "w", samplerate=44100, channels=2, subtype="FLOAT") as f:
+        f.write(np.zeros((10, 2), np.float32))
+    frames = (2 ** 32 - 4096) // 8
+    data = bytearray(path.read_bytes())
+    i = data.index(b"data")
+    struct.pack_into("<I", data, 4, i + 8 + frames * 8 - 8)
+    struct.pack_into("<I", data, i + 4, frames * 8)
+    path.write_bytes(bytes(data))
+    os.truncate(path, i + 8 + frames * 8)
+    code = (
+        "import resource, sys\n"
+        "from mixin_gui.audio.io import read_audio\n"
+        "from mixin_gui.errors import AudioReadError\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+        f"try:\n    read_audio({str(path)!r})\n"
+        "except AudioReadError as e:\n    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(r"'long\.wav' is too long for the memory available: its \d+\.\d "
+                        r"seconds need about \d+\.\d GB and \d+\.\d GB are free; split it or "
+                        r"close other programs\.\n", proc.stdout)

@@ -119,6 +119,42 @@ def check_riff_length(path):
             f.seek(length + (length & 1), os.SEEK_CUR)
 
 
+def check_aiff_length(path, info):
+    """Refuse an AIFF whose ``COMM`` chunk promises more frames than its ``SSND`` holds.
+
+    Like a WAV's, libsndfile shortens such a file's length silently.
+    """
+    per_frame = _PCM_BYTES.get(info.subtype)
+    if info.format != "AIFF" or not per_frame:
+        return
+    promised = start = None
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"FORM" or head[8:12] not in (b"AIFF", b"AIFC"):
+            return
+        size = os.fstat(f.fileno()).st_size
+        while promised is None or start is None:
+            hdr = f.read(8)
+            if len(hdr) < 8:
+                return
+            length = int.from_bytes(hdr[4:], "big")
+            if hdr[:4] == b"COMM":
+                promised = int.from_bytes(f.read(6)[2:], "big")
+                f.seek(length - 6 + (length & 1), os.SEEK_CUR)
+            elif hdr[:4] == b"SSND":
+                start = f.tell() + 8 + int.from_bytes(f.read(4), "big")
+                break
+            else:
+                f.seek(length + (length & 1), os.SEEK_CUR)
+    if promised is not None and start is not None:
+        present = max(0, size - start) // (info.channels * per_frame)
+        if present < promised:
+            raise AudioReadError(
+                f"'{name_of(path)}' is truncated: at most "
+                f"{seconds(present, info.samplerate)} of "
+                f"{seconds(promised, info.samplerate)} seconds are in the file.")
+
+
 def ogg_end(path):
     """Scan an Ogg file's pages: whether its last page ends the stream, and where it ends.
 

@@ -78,6 +78,7 @@ def describe(path):
             f"or AIFF, or damaged).") from None
     checks.check_header(path, info)
     checks.check_riff_length(path)
+    checks.check_aiff_length(path, info)
     if info.format == "OGG":
         checks.check_ogg_complete(path, info.samplerate)
     return AudioInfo(path, int(info.samplerate), int(info.channels), int(info.frames),

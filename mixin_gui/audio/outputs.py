@@ -174,11 +174,15 @@ def check_collisions(plans, *, protected=()):
 
 def _check_not_input(inp, out, guarded):
     for other in guarded:
-        if _same_file(out, other):
-            whose = f" of '{inp}'" if inp is not None else ""
+        if not _same_file(out, other):
+            continue
+        if inp is None or _key(inp) == _key(other):
             raise OutputCollisionError(
-                f"The output '{out}'{whose} would replace the input file '{other}'; "
+                f"The output '{out}' would replace its own input file '{other}'; "
                 f"choose another output folder or file-name template.")
+        raise OutputCollisionError(
+            f"The output '{out}' of '{inp}' would replace the input file '{other}'; "
+            f"choose another output folder or file-name template.")
 
 
 def _refuse_shared(first, second, out):

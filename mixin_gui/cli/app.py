@@ -1,7 +1,8 @@
 """``mixin``: the command-line entry point.
 
 Subcommands register themselves from their own modules (``separate``, ``models``, ``demo``,
-``train``, ``evaluate``) so each stays small; those that run networks set ``needs_backend``.
+``train``, ``evaluate``) so each stays small; those that run networks set ``needs_backend``,
+and may set ``prepare``: checks run before TensorFlow is imported, so a mistake costs no wait.
 Every :class:`~mixin_gui.errors.MixinError` (and a ``MemoryError``) becomes one line on stderr
 and exit status 1; no traceback reaches a user. Ctrl-C, ``SIGTERM`` and ``SIGHUP`` at any
 moment, the heavy imports included, give one line and exit status 128 + the signal's number
@@ -74,6 +75,10 @@ def dispatch(parser, args):
         parser.print_help()
         return 2
     try:
+        prepare = getattr(args, "prepare", None)
+        early = prepare(args) if prepare else None  # cheap checks, before heavy imports
+        if early is not None:
+            return int(early)
         if getattr(args, "needs_backend", False):
             # Commands that run networks import Keras here, with TensorFlow's C++ start-up
             # lines kept off the terminal (safe: nothing else runs yet).

@@ -48,7 +48,8 @@ def register(sub):
     p.add_argument("--overwrite", action="store_true", help="replace existing stem files")
     p.add_argument("--mono", action="store_true",
                    help="mix down to mono first, as the original MiXiN did")
-    p.set_defaults(func=run_separate, needs_backend=True, fast_exit=True)
+    p.set_defaults(func=run_separate, prepare=prepare_separate, needs_backend=True,
+                   fast_exit=True)
 
 
 def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False,
@@ -56,6 +57,12 @@ def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False,
     """``<outdir>/<template>.<fmt>`` for every stem (``<song>_<stem>.wav`` by default)."""
     track = track_name(input_path, first_prefix=first_prefix)
     return list(plan_targets(outdir, template, track, stems, fmt).values())
+
+
+def separation_options(args):
+    """The engine's options from the command line."""
+    return config.SeparationOptions(instrumental=args.instrumental,
+                                    single_model=args.single_model)
 
 
 def check_options(args, stems):
@@ -97,10 +104,14 @@ def _report(exc, single):
     print(f"mixin: {exc}", file=sys.stderr)
 
 
-def run_separate(args):
-    options = config.SeparationOptions(instrumental=args.instrumental,
-                                       single_model=args.single_model)
-    stems = options.stems
+def prepare_separate(args):
+    """Everything checked before TensorFlow is imported: options, output folder, the output
+    plan (no output may be an input or another output) and every input's header.
+
+    Stores the plan on ``args`` and returns ``None``, or the exit status when no input is
+    left to separate. With one input, its error is raised (the edge prints it).
+    """
+    stems = separation_options(args).stems
     check_options(args, stems)
     outdir = check_output_dir(args.outdir)
     plans = {path: output_paths(path, outdir, stems, fmt=args.format, template=args.template,
@@ -115,18 +126,26 @@ def run_separate(args):
             good.append(path)
         except (MixinError, MemoryError) as exc:
             _report(exc, single)
-    if not good:
-        return 1
+    args.separate_plan = (model_dir, {p: plans[p] for p in good}, len(args.inputs) - len(good))
+    return None if good else 1
+
+
+def run_separate(args):
+    if getattr(args, "separate_plan", None) is None:
+        code = prepare_separate(args)
+        if code is not None:
+            return code
+    model_dir, plans, failures = args.separate_plan
+    options = separation_options(args)
     from ..engine import Separator
 
-    sep = Separator(model_dir, stems=stems)
+    sep = Separator(model_dir, stems=options.stems)
     sep.models.trace_in_background()  # while the first file is read (run() exits with _exit)
-    failures = len(args.inputs) - len(good)
-    for path in good:
+    for path, paths in plans.items():
         try:
-            written = separate_file(sep, options, path, plans[path], args)
+            written = separate_file(sep, options, path, paths, args)
         except (MixinError, MemoryError) as exc:
-            _report(_explain(exc), single)
+            _report(_explain(exc), len(args.inputs) == 1)
             failures += 1
             continue
         print("wrote " + "  ".join(str(p.name) for p in written))

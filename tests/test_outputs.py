@@ -1,0 +1,212 @@
+"""Output plans and publishing: no user file is ever lost, and a song's stems appear all or none.
+
+Real files and real file systems throughout: collisions through symlinks and hard links,
+a folder removed between two renames, a real full disk (a 1 MB tmpfs, when the tests run as
+root and may mount), processes killed for real.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mixin_gui.audio.outputs import (apply_policy, check_collisions, check_template,
+                                     plan_targets)
+from mixin_gui.audio.write import StemWriter, check_output_dir, remove_stale_parts, \
+    write_audio
+from mixin_gui.errors import AudioWriteError, OutputCollisionError, OutputExistsError
+from mixin_gui.gui.export import ExportPlan, write_outputs
+
+
+@pytest.fixture
+def block(rng):
+    return (rng.standard_normal((4410, 2)) * 0.1).astype(np.float32)
+
+
+def _one_sentence(exc):
+    text = str(exc.value)
+    assert "\n" not in text and text.endswith(".") and not text.endswith("..")
+    assert "--" not in text  # core messages never name a command-line flag
+    return text
+
+
+# -- collisions --------------------------------------------------------------------------------
+
+def test_output_that_is_the_input_is_refused(tmp_path):
+    song = tmp_path / "x_harmonic.wav"
+    song.write_bytes(b"the user's file")
+    targets = plan_targets(tmp_path, "{track}_{stem}", "x", ["harmonic", "vocal"], "wav")
+    with pytest.raises(OutputCollisionError) as exc:
+        check_collisions([(song, targets.values())])
+    text = _one_sentence(exc)
+    assert text.count("x_harmonic.wav") == 2  # names both: the output and the input
+
+
+def test_output_reaching_an_input_through_a_symlink_is_refused(tmp_path):
+    real = tmp_path / "music" / "a_vocal.wav"
+    real.parent.mkdir()
+    real.write_bytes(b"mine")
+    (tmp_path / "out").symlink_to(real.parent)
+    with pytest.raises(OutputCollisionError) as exc:
+        check_collisions([(tmp_path / "song.wav", [tmp_path / "out" / "a_harmonic.wav"]),
+                          (real, [tmp_path / "elsewhere" / "x.wav"]),
+                          (tmp_path / "b.wav", [tmp_path / "out" / "a_vocal.wav"])])
+    assert "a_vocal.wav" in _one_sentence(exc)
+
+
+def test_output_that_is_a_hard_link_to_an_input_is_refused(tmp_path):
+    song = tmp_path / "song.wav"
+    song.write_bytes(b"mine")
+    os.link(song, tmp_path / "song_harmonic.wav")
+    with pytest.raises(OutputCollisionError):
+        check_collisions([(song, [tmp_path / "song_harmonic.wav"])])
+
+
+def test_two_inputs_writing_the_same_stems_are_refused(tmp_path):
+    a, b = tmp_path / "d1" / "s.wav", tmp_path / "d2" / "s.wav"
+    outs = [tmp_path / "s_harmonic.wav"]
+    with pytest.raises(OutputCollisionError) as exc:
+        check_collisions([(a, outs), (b, list(outs))])
+    text = _one_sentence(exc)
+    assert str(a) in text and str(b) in text and "s_harmonic.wav" in text
+
+
+def test_same_input_twice_is_refused(tmp_path):
+    with pytest.raises(OutputCollisionError, match="same input file"):
+        check_collisions([(tmp_path / "a.wav", []), (tmp_path / "." / "a.wav", [])])
+
+
+def test_template_must_tell_stems_apart():
+    check_template("{stem}-{track}", ["harmonic", "vocal"])
+    with pytest.raises(AudioWriteError) as exc:
+        check_template("{track}", ["harmonic", "vocal"])
+    assert "{stem}" in _one_sentence(exc)
+    with pytest.raises(AudioWriteError, match="invalid"):
+        check_template("{song}_{stem}", ["harmonic"])
+
+
+def test_policies(tmp_path):
+    targets = plan_targets(tmp_path, "{track}_{stem}", "t", ["harmonic", "vocal"], "flac")
+    targets["vocal"].write_bytes(b"x")
+    assert apply_policy(targets, "overwrite") == (targets, True, [])
+    keep, over, skipped = apply_policy(targets, "skip")
+    assert list(keep) == ["harmonic"] and not over and skipped == [targets["vocal"]]
+    renamed, _, _ = apply_policy(targets, "rename")
+    assert renamed["vocal"].name == "t_vocal (2).flac"
+    assert renamed["harmonic"] == targets["harmonic"]
+
+
+def test_gui_export_refuses_to_replace_the_track_it_came_from(tmp_path, block):
+    song = tmp_path / "live_vocal.wav"
+    write_audio(song, block, 44100)
+    before = song.read_bytes()
+    plan = ExportPlan({"vocal": tmp_path / "live_vocal.wav"}, "wav", "24", overwrite=True,
+                      inputs=(tmp_path / "." / "live_vocal.wav",))
+    with pytest.raises(OutputCollisionError):
+        write_outputs(plan, {"vocal": block}, 44100)
+    assert song.read_bytes() == before
+
+
+# -- publishing: all or nothing ----------------------------------------------------------------
+
+def test_failure_after_the_first_stem_is_in_place_takes_it_back(tmp_path, block):
+    # Two stems in two folders; the second folder vanishes while the song is separated, so
+    # publishing fails after the first stem was renamed into place. Nothing must be left.
+    first, second = tmp_path / "a" / "s_harmonic.wav", tmp_path / "b" / "s_vocal.wav"
+    with pytest.raises(AudioWriteError) as exc:
+        with StemWriter([first, second], samplerate=44100, channels=2) as w:
+            w.write([block, block])
+            shutil.rmtree(second.parent)
+    assert "b" in _one_sentence(exc)
+    assert list((tmp_path / "a").iterdir()) == []
+
+
+def test_overwrite_failure_puts_the_old_files_back(tmp_path, block):
+    first, second = tmp_path / "a" / "s_harmonic.wav", tmp_path / "b" / "s_vocal.wav"
+    first.parent.mkdir()
+    first.write_bytes(b"old harmonic")
+    with pytest.raises(AudioWriteError):
+        with StemWriter([first, second], samplerate=44100, channels=2, overwrite=True) as w:
+            w.write([block, block])
+            shutil.rmtree(second.parent)
+    assert first.read_bytes() == b"old harmonic"
+    assert sorted(p.name for p in first.parent.iterdir()) == ["s_harmonic.wav"]
+
+
+def test_file_appearing_meanwhile_is_not_replaced_and_nothing_is_published(tmp_path, block):
+    paths = [tmp_path / "s_harmonic.wav", tmp_path / "s_vocal.wav"]
+    with pytest.raises(OutputExistsError) as exc:
+        with StemWriter(paths, samplerate=44100, channels=2) as w:
+            w.write([block, block])
+            paths[1].write_bytes(b"written by another program meanwhile")
+    assert "s_vocal.wav" in _one_sentence(exc)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s_vocal.wav"]
+    assert paths[1].read_bytes() == b"written by another program meanwhile"
+
+
+def test_output_folder_is_created_only_when_writing(tmp_path, block):
+    outdir = tmp_path / "new" / "stems"
+    assert check_output_dir(outdir) == outdir
+    assert not (tmp_path / "new").exists()
+    write_audio(outdir / "x.wav", block, 44100)
+    assert (outdir / "x.wav").is_file()
+
+
+def test_stale_parts_of_dead_runs_are_removed_live_ones_kept(tmp_path, block):
+    final = tmp_path / "song_vocal.wav"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".song_vocal.{dead}-0123abcd.part.wav"
+    legacy = tmp_path / ".song_vocal.89abcdef.part.wav"  # names written before pids
+    live = tmp_path / f".song_vocal.{os.getppid()}-0123abcd.part.wav"
+    other = tmp_path / f".song_harmonic.{dead}-0123abcd.part.wav"  # not a stem we write
+    for p in (stale, legacy, live, other):
+        p.write_bytes(b"half a stem")
+    assert sorted(remove_stale_parts(final)) == sorted([stale, legacy])
+    write_audio(final, block, 44100)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [final.name, live.name, other.name])
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 1 MB file system (tmpfs); skipped where mounting is not allowed."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.strip()})")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_disk_full_names_the_cause_and_leaves_nothing(tiny_disk, rng):
+    big = (rng.standard_normal((44100 * 4, 2)) * 0.1).astype(np.float32)  # 1.4 MB as float
+    with pytest.raises(AudioWriteError) as exc:
+        write_audio(tiny_disk / "stems" / "song_vocal.wav", big, 44100)
+    assert _one_sentence(exc) == (f"Writing stems to '{tiny_disk / 'stems'}' failed: "
+                                  f"no space left on the device.")
+    assert list((tiny_disk / "stems").iterdir()) == []
+
+
+@pytest.mark.skipif(not sf.available_formats().get("MP3"), reason="libsndfile without MP3")
+def test_mp3_output(tmp_path, block):
+    path = write_audio(tmp_path / "s.mp3", block, 44100)
+    info = sf.info(path)
+    assert info.format == "MP3" and info.channels == 2 and info.frames == len(block)
+    with pytest.raises(AudioWriteError) as exc:
+        write_audio(tmp_path / "hi.mp3", block, 96000)
+    assert _one_sentence(exc) == "MP3 cannot hold 96000 Hz audio; choose WAV or FLAC."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.mp3"]
+
+
+def test_written_stems_keep_their_values(tmp_path, block):
+    path = write_audio(tmp_path / "v.wav", block, 44100)
+    np.testing.assert_array_equal(sf.read(path, dtype="float32")[0], block)
+    assert Path(path).parent == tmp_path
