@@ -1,7 +1,10 @@
 """`mixin` end to end: in-process through main(argv) and as a real subprocess."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -69,28 +72,32 @@ def test_instrumental_mono_flac_first_prefix(capsys, tmp_path, song, original_mo
 
 
 def test_several_inputs_one_bad(capsys, tmp_path, song, original_models):
+    # One call: the good files are separated, the broken one is named in one line, exit 1.
     other = tmp_path / "in" / "second.wav"
     other.parent.mkdir()
     sf.write(other, np.zeros((5000, 1), np.float32), 22050)
     broken = tmp_path / "in" / "broken.wav"
     broken.write_text("not audio")
-    code, out, err = run(capsys, "separate", song, other, "--outdir", tmp_path / "out",
+    code, out, err = run(capsys, "separate", song, broken, other, "--outdir", tmp_path / "out",
                          "--pretrained-model-dir", original_models)
-    assert code == 0, err
+    assert code == 1
+    errors = [line for line in err.splitlines() if line.startswith("mixin: ")]
+    assert len(errors) == 1 and "broken.wav" in errors[0] and "Traceback" not in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [f"my_song_live_{s}.wav" for s in config.STEMS] + [f"second_{s}.wav" for s in config.STEMS])
     assert sf.info(tmp_path / "out" / "second_vocal.wav").samplerate == 22050
-    code, out, err = run(capsys, "separate", broken, "--outdir", tmp_path / "out2",
-                         "--pretrained-model-dir", original_models)
-    assert code == 1 and "broken.wav" in err
-    assert list((tmp_path / "out2").iterdir()) == []
+    assert out.count("wrote ") == 2
 
 
-@pytest.mark.parametrize("case", ["missing", "directory", "not_audio", "empty", "truncated"])
+@pytest.mark.parametrize("case", ["missing", "directory", "not_audio", "empty", "truncated",
+                                  "fifo", "rate_1hz", "zero_bytes"])
 def test_bad_inputs_give_one_line_and_no_output(capsys, tmp_path, case, original_models):
     src = tmp_path / "src"
     src.mkdir()
     path = {"missing": src / "gone.wav", "directory": src,
             "not_audio": src / "text.mp3", "empty": src / "empty.wav",
-            "truncated": src / "cut.wav"}[case]
+            "truncated": src / "cut.wav", "fifo": src / "pipe.wav",
+            "rate_1hz": src / "slow.wav", "zero_bytes": src / "zero.flac"}[case]
     if case == "not_audio":
         path.write_text("hello")
     elif case == "empty":
@@ -98,12 +105,21 @@ def test_bad_inputs_give_one_line_and_no_output(capsys, tmp_path, case, original
     elif case == "truncated":
         sf.write(path, np.zeros((44100, 2), np.float32), 44100)
         path.write_bytes(path.read_bytes()[:50_000])
+    elif case == "fifo":
+        os.mkfifo(path)
+    elif case == "rate_1hz":
+        sf.write(path, np.zeros((100, 1), np.float32), 8000)
+        data = bytearray(path.read_bytes())
+        data[24:32] = (1).to_bytes(4, "little") + (4).to_bytes(4, "little")
+        path.write_bytes(bytes(data))
+    elif case == "zero_bytes":
+        path.write_bytes(b"")
     out_dir = tmp_path / "out"
     code, out, err = run(capsys, "separate", path, "--outdir", out_dir,
                          "--pretrained-model-dir", original_models)
     assert code == 1
     assert err.startswith("mixin: ") and err.count("\n") == 1 and "Traceback" not in err
-    assert list(out_dir.iterdir()) == []
+    assert not out_dir.exists()  # the folder is made only when a stem is written
 
 
 def test_unwritable_outdir(capsys, tmp_path, song, original_models):
@@ -134,9 +150,11 @@ def test_models_lists_the_original_models(capsys, original_models):
 
 
 def test_empty_bundled_models_named_in_one_sentence(capsys, tmp_path, song, monkeypatch):
-    import mixin_gui.cli.separate as sep_cli
+    import mixin_gui.model.discovery as discovery
 
-    monkeypatch.setattr(sep_cli, "default_model_dir", lambda: tmp_path / "pretrained-models")
+    # Stand-ins for the bundled and the reference folder: both real, both empty.
+    monkeypatch.setattr(discovery, "default_model_dir", lambda: tmp_path / "pretrained-models")
+    monkeypatch.setattr(discovery, "reference_model_dir", lambda: tmp_path / "reference")
     (tmp_path / "pretrained-models").mkdir()
     code, _, err = run(capsys, "separate", song, "--outdir", tmp_path)
     assert code == 1 and "--pretrained-model-dir" in err and err.count("\n") == 1
@@ -182,3 +200,200 @@ def test_non_ascii_names(capsys, tmp_path, original_models):
     assert code == 0, err
     assert sf.info(out / "Café_東京 — démo_harmonic.wav").samplerate == 48000
     assert "Café_東京 — démo_percussive.wav" in stdout
+
+
+# -- the stems themselves, read back -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def long_song(tmp_path_factory):
+    """A 9 s stereo song: three blocks of the engine (8 chunks of both channels each)."""
+    path = tmp_path_factory.mktemp("long") / "long.wav"
+    mix = sum(demo_stems(9.0).values())
+    sf.write(path, np.stack([mix, 0.6 * mix[::-1]], 1), 44100, subtype="FLOAT")
+    return path
+
+
+def test_written_stems_sum_to_the_input_block_by_block(capsys, tmp_path, long_song,
+                                                        original_models):
+    code, _, err = run(capsys, "separate", long_song, "--outdir", tmp_path,
+                       "--pretrained-model-dir", original_models)
+    assert code == 0, err
+    x, _ = sf.read(long_song, dtype="float32")
+    stems = {s: sf.read(tmp_path / f"long_{s}.wav", dtype="float32")[0] for s in config.STEMS}
+    total = sum(stems.values())
+    assert total.shape == x.shape
+    # Soft masks share every coefficient of the mix between the stems (they sum to one), the
+    # inverse transform is linear and the crossfade weights sum to one, so the stems add up
+    # to the NSGT's round trip of the mix: float32 error, far below the music (RMS 0.2).
+    # Checked per second, so a block written out of order or twice fails where it lands.
+    sec = 44100
+    for start in range(0, len(x), sec):
+        seg = slice(start, start + sec)
+        np.testing.assert_allclose(total[seg], x[seg], atol=2e-4,
+                                   err_msg=f"stems do not sum to the mix at {start / sec} s")
+        for s, y in stems.items():
+            assert np.sqrt(np.mean(y[seg] ** 2)) > 1e-3, f"{s} silent at {start / sec} s"
+
+
+def test_single_model_through_the_cli(capsys, tmp_path, song, original_models):
+    code, out, err = run(capsys, "separate", song, "--outdir", tmp_path, "--single-model",
+                         "--instrumental", "--template", "{stem}-of-{track}",
+                         "--pretrained-model-dir", original_models)
+    assert code == 0, err
+    x, _ = sf.read(song, dtype="float32")
+    for stem in config.INSTRUMENTAL_STEMS:
+        y, sr = sf.read(tmp_path / f"{stem}-of-my_song_live.wav", dtype="float32")
+        assert y.shape == x.shape and sr == 44100
+        assert np.sqrt(np.mean(y ** 2)) > 1e-3
+    # Network magnitudes with the mix's phase need not add up to the mix: proof that the
+    # option reached the engine (soft masks would sum to it within 2e-4).
+    h, _ = sf.read(tmp_path / "harmonic-of-my_song_live.wav", dtype="float32")
+    p, _ = sf.read(tmp_path / "percussive-of-my_song_live.wav", dtype="float32")
+    assert np.max(np.abs(h + p - x)) > 1e-2
+
+
+# -- never lose a user's file ---------------------------------------------------------------
+
+@pytest.fixture
+def small(tmp_path):
+    def make(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, np.full((4410, 1), 0.25, np.float32), 44100)
+        return path
+    return make
+
+
+def _unchanged(paths):
+    return {p: p.read_bytes() for p in paths}
+
+
+@pytest.mark.parametrize("case", ["own_stem", "other_input", "same_stems", "symlinked_outdir"])
+def test_overwrite_never_replaces_an_input(capsys, tmp_path, small, case):
+    d = tmp_path / "d"
+    if case == "own_stem":
+        inputs = [small(d / "x_harmonic.wav")]
+        extra = ["--first-prefix", "--outdir", d]
+    elif case == "other_input":
+        inputs = [small(d / "a.wav"), small(d / "a_harmonic.wav")]
+        extra = ["--outdir", d]
+    elif case == "same_stems":
+        inputs = [small(tmp_path / "d1" / "s.wav"), small(tmp_path / "d2" / "s.wav")]
+        extra = ["--outdir", d]
+    else:
+        inputs = [small(d / "s.wav"), small(d / "s_vocal.wav")]
+        (tmp_path / "link").symlink_to(d)
+        extra = ["--outdir", tmp_path / "link"]
+    before = _unchanged(inputs)
+    code, out, err = run(capsys, "separate", *inputs, *extra, "--overwrite",
+                         "--pretrained-model-dir", tmp_path / "no-models-needed")
+    assert code == 1 and err.count("\n") == 1 and err.startswith("mixin: ")
+    assert err.rstrip().endswith("choose another output folder or file-name template.")
+    if case == "same_stems":
+        assert str(inputs[0]) in err and str(inputs[1]) in err
+    else:
+        assert str(inputs[-1]) in err or inputs[-1].name in err
+    assert _unchanged(inputs) == before
+    assert sorted(p.name for p in d.iterdir()) == sorted(p.name for p in inputs
+                                                         if p.parent == d) if d.exists() \
+        else case == "same_stems"  # no folder made for a refused run
+
+
+def _python(code, timeout=120):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--format", "flac", "--bit-depth", "32f"], "FLAC cannot store 32f-bit samples"),
+    (["--format", "mp3", "--bit-depth", "16"], "MP3 has no bit depth"),
+    (["--template", "{track}"], "include {stem}"),
+])
+def test_bad_option_combinations_refused_before_any_work(tmp_path, song, argv, message):
+    out = tmp_path / "out"
+    proc = _python(
+        "import sys\nfrom mixin_gui.cli.app import main\n"
+        f"code = main(['separate', {str(song)!r}, '--outdir', {str(out)!r}] + {argv!r})\n"
+        "print(code, 'tensorflow' in sys.modules)\n")
+    assert proc.stdout.split() == ["1", "False"], proc.stderr  # no TensorFlow imported
+    assert proc.stderr.startswith("mixin: ") and message in proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.rstrip().endswith(".")
+    assert not out.exists()
+
+
+# -- signals and faults, in real processes ----------------------------------------------------
+
+def _spawn(*argv):
+    return subprocess.Popen([sys.executable, "-m", "mixin_gui.cli", *map(str, argv)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(predicate, proc, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_ctrl_c_while_importing_is_one_line_and_130(tmp_path, song, original_models):
+    proc = _spawn("separate", song, "--outdir", tmp_path / "out",
+                  "--pretrained-model-dir", original_models)
+    # Once the process has started importing TensorFlow (its modules take seconds here).
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip() == "mixin: interrupted; no partial files were left."
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_while_writing_leaves_no_stems(tmp_path, long_song, original_models, sig):
+    out = tmp_path / "out"
+    proc = _spawn("separate", long_song, "--outdir", out, "--pretrained-model-dir",
+                  original_models)
+    started = _wait_for(lambda: out.is_dir() and any(out.iterdir()), proc)
+    assert started, proc.communicate()[1]
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + sig, err
+    assert err.strip().splitlines()[-1] == "mixin: interrupted; no partial files were left."
+    assert list(out.iterdir()) == []
+
+
+def test_a_killed_runs_parts_are_removed_by_the_next_run(tmp_path, song, long_song,
+                                                         original_models):
+    out = tmp_path / "out"
+    proc = _spawn("separate", long_song, "--outdir", out, "--instrumental",
+                  "--pretrained-model-dir", original_models)
+    assert _wait_for(lambda: out.is_dir() and any(out.iterdir()), proc)
+    proc.kill()  # SIGKILL: nothing can clean up
+    proc.communicate()
+    left = sorted(p.name for p in out.iterdir())
+    assert len(left) == 2 and all(".part." in n for n in left)
+    done = subprocess.run([sys.executable, "-m", "mixin_gui.cli", "separate", str(long_song),
+                           "--outdir", str(out), "--instrumental",
+                           "--pretrained-model-dir", str(original_models)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["long_harmonic.wav", "long_percussive.wav"]
+
+
+def test_disk_full_is_named_in_one_sentence(capsys, tmp_path, song, original_models):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
+    try:
+        code, _, err = run(capsys, "separate", song, "--outdir", disk / "stems",
+                           "--pretrained-model-dir", original_models)
+        assert code == 1
+        line = err.strip().splitlines()[-1]
+        assert line == (f"mixin: Writing stems to '{disk / 'stems'}' failed: no space left "
+                        f"on the device.")
+        assert list((disk / "stems").iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)

@@ -2,7 +2,7 @@
 
 The order is: the folder the user chose; else the bundled ``pretrained-models/`` when it
 holds models; else, in a source checkout beside the project's shared data, the original
-MiXiN models. Nothing here loads a network.
+MiXiN models. Nothing here loads a network or imports Keras.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from pathlib import Path
 from .. import config
 from ..errors import NoModelsError
 from ..paths import default_model_dir, project_root
-from .cdae import MODEL_EXTENSIONS
+
+#: Extensions a model file may have, in the order they are looked for (as
+#: ``cdae.MODEL_EXTENSIONS``; not imported from there, as ``cdae`` imports Keras).
+MODEL_EXTENSIONS = (".keras", ".h5")
 
 
 def reference_model_dir():
