@@ -5,10 +5,12 @@ a folder removed between two renames, a real full disk (a 1 MB tmpfs, when the t
 root and may mount), processes killed for real.
 """
 
+import errno
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -210,3 +212,52 @@ def test_written_stems_keep_their_values(tmp_path, block):
     path = write_audio(tmp_path / "v.wav", block, 44100)
     np.testing.assert_array_equal(sf.read(path, dtype="float32")[0], block)
     assert Path(path).parent == tmp_path
+
+
+@pytest.fixture
+def no_link_fs(tmp_path):
+    """A real FUSE file system whose ``link`` fails with EPERM, as FAT does."""
+    try:
+        import fuse  # noqa: F401
+    except (ImportError, OSError) as exc:  # fusepy raises OSError without libfuse2
+        pytest.skip(f"fusepy with libfuse2 needed ({exc})")
+    root, mnt = tmp_path / "root", tmp_path / "mnt"
+    root.mkdir()
+    mnt.mkdir()
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("nolinkfs.py")),
+                             str(root), str(mnt)], stderr=subprocess.PIPE, text=True)
+    for _ in range(200):
+        if os.path.ismount(mnt) or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    if not os.path.ismount(mnt):
+        proc.kill()
+        pytest.skip(f"cannot mount a FUSE file system here ({proc.communicate()[1].strip()})")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=False)
+    proc.wait(timeout=30)
+
+
+def test_no_hard_link_fallback_publishes_all_and_never_replaces(no_link_fs, block):
+    (no_link_fs / "a").write_bytes(b"x")
+    with pytest.raises(OSError) as exc:
+        os.link(no_link_fs / "a", no_link_fs / "b")  # proof: this file system has no links
+    assert exc.value.errno == errno.EPERM
+    paths = [no_link_fs / "s_harmonic.wav", no_link_fs / "s_vocal.wav"]
+    with StemWriter(paths, samplerate=44100, channels=2) as w:
+        w.write([block, 2 * block])
+    np.testing.assert_array_equal(sf.read(paths[1], dtype="float32")[0], 2 * block)
+    assert sorted(p.name for p in no_link_fs.iterdir()) == ["a", "s_harmonic.wav",
+                                                             "s_vocal.wav"]
+    # A file that appears meanwhile is still not replaced, and nothing is published.
+    later = [no_link_fs / "t_harmonic.wav", no_link_fs / "t_vocal.wav"]
+    with pytest.raises(OutputExistsError):
+        with StemWriter(later, samplerate=44100, channels=2) as w:
+            w.write([block, block])
+            later[1].write_bytes(b"someone else's")
+    assert not later[0].exists() and later[1].read_bytes() == b"someone else's"
+    # Overwrite: both replaced together.
+    with StemWriter(paths, samplerate=44100, channels=2, overwrite=True) as w:
+        w.write([block, block])
+    np.testing.assert_array_equal(sf.read(paths[1], dtype="float32")[0], block)
+    assert not [p for p in no_link_fs.iterdir() if p.name.startswith(".")]
