@@ -9,12 +9,15 @@ temporaries that a killed run left behind.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
 import secrets
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -159,17 +162,23 @@ class StemWriter:
         if not overwrite:
             ensure_absent(self.paths)
         self._files = []
-        self._tmps = []
+        # Every temporary's name is known before it exists, so an interrupt landing between
+        # creating one and recording it still leaves nothing behind.
+        self._token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._tmps = [_temp_name(p, self._token) for p in self.paths]
 
     def __enter__(self):
         folder = self.paths[0].parent
         try:
-            for p in self.paths:
+            for i, (p, tmp) in enumerate(zip(self.paths, self._tmps)):
                 folder = p.parent
                 folder.mkdir(parents=True, exist_ok=True)
                 remove_stale_parts(p)
-                tmp = _create_temp(p)
-                self._tmps.append(tmp)
+                try:
+                    _create_temp(tmp)
+                except AudioWriteError:
+                    del self._tmps[i:]  # not ours: never delete it
+                    raise
                 self._files.append(sf.SoundFile(tmp, "w", samplerate=self.samplerate,
                                                 channels=self.channels,
                                                 subtype=self.subtype, format=self.format))
@@ -199,7 +208,8 @@ class StemWriter:
                     f.close()
                 except (OSError, sf.LibsndfileError) as err:
                     raise _write_error(path.parent, err) from None
-            publish(self._tmps, self.paths, overwrite=self.overwrite)
+            with _signals_deferred():
+                publish(self._tmps, self.paths, overwrite=self.overwrite)
         finally:
             self._discard()
         return False
@@ -220,17 +230,42 @@ def _part_pattern(final):
                       + re.escape(final.suffix) + r"\Z")
 
 
-def _create_temp(final):
-    """Create an empty hidden file beside ``final`` (mode from the umask, like any file)."""
-    for _ in range(100):
-        tmp = final.parent / f".{final.stem}.{os.getpid()}-{secrets.token_hex(4)}.part" \
-                             f"{final.suffix}"
-        try:
-            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return tmp
-        except FileExistsError:
-            continue
-    raise AudioWriteError(f"Cannot create a temporary file in '{final.parent}'.")
+def _temp_name(final, token):
+    """The hidden temporary beside ``final``: ``.<stem>.<pid>-<random>.part<suffix>``."""
+    return final.parent / f".{final.stem}.{token}.part{final.suffix}"
+
+
+def _create_temp(tmp):
+    """Create the empty file ``tmp`` (mode from the umask, like any file); never reuse one."""
+    try:
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except FileExistsError:
+        raise AudioWriteError(f"Cannot create a temporary file in '{tmp.parent}'.") from None
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C, ``SIGTERM`` and ``SIGHUP`` back while files are renamed into place.
+
+    A signal arriving meanwhile is delivered again right after, to the handler that was
+    there, so publishing is never cut between two renames (main thread only; elsewhere
+    Python runs no signal handlers anyway).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught, saved = [], {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) not in (signal.SIG_IGN, None):
+            saved[sig] = signal.signal(sig, lambda s, _f: caught.append(s))
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _alive(pid):
