@@ -1,4 +1,4 @@
-"""File I/O only: reading any input to float32 frames, output plans, and writing stems atomically."""
+"""File I/O only: reading inputs to float32 frames, output plans, writing stems atomically."""
 
 from .io import AudioInfo, describe, read_audio
 from .outputs import (DEFAULT_TEMPLATE, apply_policy, check_collisions, expand_template,

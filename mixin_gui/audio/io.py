@@ -18,9 +18,15 @@ import soundfile as sf
 from .. import config
 from ..errors import AudioReadError
 from . import checks
-from .outputs import ensure_absent  # noqa: F401  (re-exported)
-from .write import (DEFAULT_BIT_DEPTH, StemWriter, check_output_dir,  # noqa: F401
-                    mp3_supported, subtype_for, write_audio)
+from .outputs import ensure_absent
+from .write import (DEFAULT_BIT_DEPTH, StemWriter, check_output_dir, mp3_supported,
+                    subtype_for, write_audio)
+
+#: Reading is defined here; the writing and planning names are re-exported for callers
+#: that import everything file-related from one place.
+__all__ = ["AudioInfo", "DEFAULT_BIT_DEPTH", "StemWriter", "check_output_dir", "describe",
+           "ensure_absent", "is_audio_name", "mp3_supported", "read_audio", "subtype_for",
+           "write_audio"]
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio.outputs import (apply_policy, check_collisions, existing,  # noqa: F401
-                             expand_template, free_name, plan_targets, safe_name)
+from ..audio.outputs import (apply_policy, check_collisions, existing, expand_template,
+                             free_name, plan_targets, safe_name)
 from ..audio.write import StemWriter
 from ..errors import Cancelled
+
+#: The plan helpers live in the core; the GUI keeps importing them from here.
+__all__ = ["ExportPlan", "apply_policy", "existing", "expand_template", "free_name",
+           "plan_targets", "render_mix", "safe_name", "write_outputs"]
 
 
 @dataclass
