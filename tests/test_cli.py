@@ -398,3 +398,14 @@ def test_disk_full_is_named_in_one_sentence(capsys, tmp_path, song, original_mod
         assert list((disk / "stems").iterdir()) == []
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.skipif(not sf.available_formats().get("MP3"), reason="libsndfile without MP3")
+def test_mp3_output(capsys, tmp_path, song, original_models):
+    code, out, err = run(capsys, "separate", song, "--outdir", tmp_path, "--format", "mp3",
+                         "--instrumental", "--pretrained-model-dir", original_models)
+    assert code == 0, err
+    for stem in config.INSTRUMENTAL_STEMS:
+        info = sf.info(tmp_path / f"my_song_live_{stem}.mp3")
+        assert info.format == "MP3" and info.channels == 2
+        assert info.frames == sf.info(song).frames  # LAME's gapless header keeps the length
