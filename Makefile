@@ -3,23 +3,32 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The tests, benchmarks and training also need TensorFlow/Keras (the "train" extra): the
+# tests compare the ONNX Runtime networks with Keras and train small models.
+TSTAMP := $(VENV)/.installed-train
 
 .PHONY: setup setup-train run demo test test-slow bench dist smoke clean
 
+# The app and the CLI: separation needs no TensorFlow.
 $(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh scripts/qt-deps.sh
 	bash scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e .
 	bash scripts/qt-deps.sh $(PY)     # what `ldd` of Qt's X11 plugin lacks (needs PySide6)
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(TSTAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test,train]'
+	touch $(TSTAMP)
 
-# Only for generating training data (mixin train synth): soundfonts, drum kits, voices.
-setup-train: $(STAMP)
+setup: $(TSTAMP)
+
+# Training: TensorFlow and, for generating training data (mixin train synth), soundfonts,
+# drum kits and voices.
+setup-train: $(TSTAMP)
 	bash scripts/training-deps.sh
-	$(PY) -m pip install -q -e '.[test,synth]'
+	$(PY) -m pip install -q -e '.[test,train,synth]'
 
 # The desktop app, with a generated demo song loaded (Separate, listen, export).
 run: $(STAMP)
@@ -29,14 +38,14 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/mixin demo
 
-test: $(STAMP)
+test: $(TSTAMP)
 	$(PY) -m pytest
 
 # Exit status 5 means "no slow tests collected", which is fine for this lane.
-test-slow: $(STAMP)
+test-slow: $(TSTAMP)
 	$(PY) -m pytest -m slow || [ $$? -eq 5 ]
 
-bench: $(STAMP)
+bench: $(TSTAMP)
 	$(PY) benchmarks/bench_separate.py
 
 # The PyInstaller bundle dist/MiXiN/ (GUI `MiXiN`, CLI `mixin-cli`) and its archive.
@@ -48,7 +57,7 @@ dist: $(STAMP)
 	tar -C dist -czf dist/MiXiN-$$($(PY) -c 'import mixin_gui; print(mixin_gui.__version__)')-linux-x86_64.tar.gz MiXiN
 
 # Smoke test of the bundle (builds it first when missing).
-smoke: $(STAMP)
+smoke: $(TSTAMP)
 	test -x dist/MiXiN/mixin-cli || $(MAKE) dist
 	$(PY) -m pytest -m bundle
 

@@ -189,3 +189,9 @@ def test_dsp_and_audio_do_not_import_tensorflow():
 def test_cli_version_does_not_load_tensorflow():
     mods = modules_after("import mixin_gui.cli.app as m; m.build_parser()")
     assert "tensorflow" not in mods
+
+
+def test_engine_and_model_loading_do_not_import_tensorflow():
+    mods = modules_after("import mixin_gui.engine, mixin_gui.model.stems, "
+                         "mixin_gui.cli.separate, mixin_gui.cli.models, mixin_gui.cli.evaluate")
+    assert not {m for m in mods if m.split(".")[0] in ("tensorflow", "keras")}

@@ -1,8 +1,8 @@
 """``mixin``: the command-line entry point.
 
 Subcommands register themselves from their own modules (``separate``, ``models``, ``demo``,
-``train``, ``evaluate``) so each stays small; those that run networks set ``needs_backend``,
-and may set ``prepare``: checks run before TensorFlow is imported, so a mistake costs no wait.
+``train``, ``evaluate``) so each stays small; those that train set ``needs_backend`` (Keras),
+and any may set ``prepare``: checks run before the heavy imports, so a mistake costs no wait.
 Every :class:`~mixin_gui.errors.MixinError` (and a ``MemoryError``) becomes one line on stderr
 and exit status 1; no traceback reaches a user. Ctrl-C, ``SIGTERM`` and ``SIGHUP`` at any
 moment, the heavy imports included, give one line and exit status 128 + the signal's number
@@ -80,8 +80,9 @@ def dispatch(parser, args):
         if early is not None:
             return int(early)
         if getattr(args, "needs_backend", False):
-            # Commands that run networks import Keras here, with TensorFlow's C++ start-up
-            # lines kept off the terminal (safe: nothing else runs yet).
+            # Commands that train import Keras here, with TensorFlow's C++ start-up lines
+            # kept off the terminal (safe: nothing else runs yet); without the train extra
+            # this says in one sentence what to install.
             from ..model.backend import import_keras
 
             import_keras(quiet=True)
@@ -103,8 +104,8 @@ def run(argv=None):
 
     Commands that set ``fast_exit`` (``separate``) end the process with ``os._exit`` once
     their streams are flushed: every file they write is closed and renamed into place before
-    :func:`dispatch` returns, and the interpreter's own shutdown after TensorFlow (freeing its
-    objects and thread pools) costs about half a second that nobody needs.
+    :func:`dispatch` returns, and the interpreter's own shutdown (freeing the runtime's
+    objects and thread pools) is time that nobody needs.
     """
     handle_signals()
     try:
@@ -114,8 +115,8 @@ def run(argv=None):
     except KeyboardInterrupt as exc:  # before dispatch took over (parsing, imports)
         print("\nmixin: interrupted; no partial files were left.", file=sys.stderr)
         code, args = 128 + getattr(exc, "signum", signal.SIGINT), None
-    if "tensorflow" in sys.modules and (args is None or getattr(args, "fast_exit", False)
-                                        or code >= 128):
+    if getattr(args, "fast_exit", False) or ("tensorflow" in sys.modules
+                                             and (args is None or code >= 128)):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

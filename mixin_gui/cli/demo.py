@@ -8,7 +8,6 @@ import numpy as np
 
 from .. import config
 from ..audio.io import check_output_dir, write_audio
-from ..dsp.signals import demo_stems
 from ..model.discovery import resolve_model_dir
 from . import separate
 
@@ -29,6 +28,8 @@ def register(sub):
 
 def run_demo(args):
     outdir = check_output_dir(args.outdir)
+    from ..dsp.signals import demo_stems   # scipy.signal: half a second, only for the demo
+
     stems = demo_stems(args.duration)
     mix = sum(stems.values())
     mix_path = write_audio(outdir / "demo_mix.wav", np.stack([mix, mix], 1),
@@ -38,10 +39,6 @@ def run_demo(args):
         return 0
     model_dir = resolve_model_dir(args.pretrained_model_dir)
     print(f"separating with the models in {model_dir}")
-    # As the dispatcher does for ``separate`` (needs_backend), here and not for --mix-only.
-    from ..model.backend import import_keras
-
-    import_keras(quiet=True)
     return separate.run_separate(_separate_args(mix_path, outdir, model_dir))
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from .progress import ProgressBar
+from .train import needs_python_install
 
 
 def register(sub):
@@ -20,7 +23,7 @@ def register(sub):
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write the scores as JSON ({track: {stem: {metric: dB}}}, "
                         "keyed by method first when several are compared)")
-    p.set_defaults(func=run_evaluate, needs_backend=True)
+    p.set_defaults(func=needs_python_install if getattr(sys, "frozen", False) else run_evaluate)
 
 
 def run_evaluate(args):

@@ -12,7 +12,7 @@ def register(sub):
                                    "and show each model card.")
     p.add_argument("model_dir", nargs="?", default=None, metavar="DIR",
                    help="model directory (default: the folder `separate` uses)")
-    p.set_defaults(func=run_models, needs_backend=True)
+    p.set_defaults(func=run_models)
 
 
 def run_models(args):

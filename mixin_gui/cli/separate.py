@@ -48,8 +48,7 @@ def register(sub):
     p.add_argument("--overwrite", action="store_true", help="replace existing stem files")
     p.add_argument("--mono", action="store_true",
                    help="mix down to mono first, as the original MiXiN did")
-    p.set_defaults(func=run_separate, prepare=prepare_separate, needs_backend=True,
-                   fast_exit=True)
+    p.set_defaults(func=run_separate, prepare=prepare_separate, fast_exit=True)
 
 
 def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False,
@@ -105,7 +104,7 @@ def _report(exc, single):
 
 
 def prepare_separate(args):
-    """Everything checked before TensorFlow is imported: options, output folder, the output
+    """Everything checked before the models load: options, output folder, the output
     plan (no output may be an input or another output) and every input's header.
 
     Stores the plan on ``args`` and returns ``None``, or the exit status when no input is
@@ -140,7 +139,7 @@ def run_separate(args):
     from ..engine import Separator
 
     sep = Separator(model_dir, stems=options.stems)
-    sep.models.trace_in_background()  # while the first file is read (run() exits with _exit)
+    sep.models.warm_up_in_background()  # while the first file is read
     for path, paths in plans.items():
         try:
             written = separate_file(sep, options, path, paths, args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from .. import config
 from ..errors import DatasetError
@@ -22,6 +23,18 @@ def register(sub):
     _register_e2e(steps)
     synth.register(steps)
     p.set_defaults(func=lambda args: p.print_help() or 2)
+    if getattr(sys, "frozen", False):   # the packaged app leaves TensorFlow out
+        for parser in (p, *steps.choices.values()):
+            parser.set_defaults(func=needs_python_install, needs_backend=False)
+
+
+def needs_python_install(args):
+    """What the packaged app's training and evaluation commands do: say, in one sentence,
+    that they need the Python install (the bundle holds neither TensorFlow nor the
+    training package)."""
+    from ..model.backend import TrainingBackendMissing, training_needs
+
+    raise TrainingBackendMissing(training_needs())
 
 
 def _stem_dirs(p):

@@ -1,10 +1,21 @@
-"""Importing Keras (and its backend) once: without optional extras, optionally without noise."""
+"""Importing Keras (and its backend) once: without optional extras, optionally without noise.
+
+Only training and its tools use Keras; separation runs the networks with ONNX Runtime.
+Without the ``train`` extra installed, :func:`import_keras` raises a one-sentence
+:class:`TrainingBackendMissing` saying what to install.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
+
+from ..errors import MixinError
+
+
+class TrainingBackendMissing(MixinError):
+    """TensorFlow / Keras are not installed (separation does not need them; training does)."""
 
 #: Libraries that TensorFlow and Keras import at start-up only to offer optional integrations
 #: (scikit-learn wrappers, pandas inputs, matplotlib image galleries), each behind
@@ -43,6 +54,22 @@ def import_keras(*, quiet=False):
     imports Keras in a worker thread and must not). ``MIXIN_TF_LOGS=1`` keeps the lines.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return _import(quiet)
+    except ImportError as exc:
+        raise TrainingBackendMissing(training_needs()) from exc
+
+
+def training_needs():
+    """The sentence telling a user what to install for training."""
+    if getattr(sys, "frozen", False):
+        return ("Training and evaluation need the Python install of MiXiN (pip install "
+                "'mixin-gui[train]' or make setup-train); this packaged app only separates.")
+    return ("Training needs TensorFlow and Keras, which are not installed: "
+            "pip install 'mixin-gui[train]' (or make setup-train) installs them.")
+
+
+def _import(quiet):
     if "keras" in sys.modules:
         import keras
         return keras

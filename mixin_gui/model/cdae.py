@@ -1,4 +1,7 @@
-"""The MiXiN Convolutional Denoising Autoencoder and its saved forms.
+"""The MiXiN Convolutional Denoising Autoencoder in Keras, for training and saving.
+
+Separation does not use this module (it runs the networks with ONNX Runtime, see
+``runtime``); it is imported, with Keras, only by training, evaluation tools and tests.
 
 One CDAE per stem maps the magnitude of a mix chunk's Bark NSGT, shape ``(96, 1948, 1)``, to
 the magnitude of that stem. The architecture is the original MiXiN network exactly (37,005
@@ -18,19 +21,11 @@ import os
 from pathlib import Path
 
 from .. import config
-from ..errors import ModelLoadError
 from .backend import import_keras
-
-
+from .files import (  # noqa: F401 - re-exported for the training side
+    INPUT_SHAPE, MODEL_EXTENSIONS, N_PARAMS, find_model_file, read_card, read_weights)
 
 keras = import_keras()
-
-#: Input (and output) shape of every CDAE: one chunk's magnitude, one channel.
-INPUT_SHAPE = (config.N_BANDS, config.N_COEFS, 1)
-#: Parameter count of the MiXiN CDAE; anything else is not this architecture.
-N_PARAMS = 37005
-#: Extensions a model file may have, in the order they are looked for.
-MODEL_EXTENSIONS = (".keras", ".h5")
 
 
 def build_cdae(name="cdae"):
@@ -58,32 +53,6 @@ def build_cdae(name="cdae"):
     ], name=name)
 
 
-def apply_for_inference(model, x):
-    """Apply a :func:`build_cdae` network to ``x`` with its last two stages swapped.
-
-    The network ends with nearest-neighbour up-sampling (3, 5), a 1x1 ReLU convolution and
-    a crop. A 1x1 convolution and a ReLU act on every pixel alone, and nearest-neighbour
-    up-sampling only repeats pixels, so the convolution gives the same numbers (bit for bit:
-    the same dot products) before the up-sampling as after it, on 15 times fewer pixels and
-    without the (96, 1950, 12) tensor per chunk. Inference is about twice as fast and
-    needs far less memory; training keeps the original order.
-
-    Parameters
-    ----------
-    model : keras.Sequential
-        A network built by :func:`build_cdae` (as every loaded model is).
-    x : KerasTensor, shape (None, 96, 1948, 1)
-
-    Returns
-    -------
-    KerasTensor, shape (None, 96, 1948, 1)
-    """
-    *body, upsample, pointwise, crop = model.layers
-    for layer in body:
-        x = layer(x)
-    return crop(upsample(pointwise(x)))
-
-
 def compile_cdae(model, *, learning_rate=1e-3):
     """Compile for training as MiXiN did: MAE loss, Adam, MAE metric."""
     model.compile(loss="mae", optimizer=keras.optimizers.Adam(learning_rate),
@@ -91,87 +60,21 @@ def compile_cdae(model, *, learning_rate=1e-3):
     return model
 
 
-def find_model_file(model_dir, stem):
-    """Path of ``model_<stem>`` in ``model_dir`` (``.keras`` preferred over ``.h5``).
-
-    Raises
-    ------
-    ModelLoadError
-        If the directory does not exist or holds no model for ``stem``.
-    """
-    model_dir = Path(model_dir)
-    if not model_dir.is_dir():
-        raise ModelLoadError(f"Model directory '{model_dir}' does not exist.")
-    for ext in MODEL_EXTENSIONS:
-        path = model_dir / f"model_{stem}{ext}"
-        if path.is_file():
-            return path
-    raise ModelLoadError(
-        f"Model directory '{model_dir}' has no {stem} model "
-        f"(expected model_{stem}.keras or model_{stem}.h5).")
-
-
 def load_cdae(path, stem="model"):
     """Load a CDAE from a ``.keras`` or original ``.h5`` file into our architecture.
 
-    The file's weights are read into a freshly built :func:`build_cdae` network, so every
-    loaded model is the same Keras graph whatever wrote it, and a file of another
-    architecture is refused. The file's own network is never rebuilt (that took three times
-    as long as building ours and reading the weights): its saved configuration is read only
-    for the input shape it declares.
+    The weights are read and the file validated by :func:`files.read_weights` (h5py only;
+    nothing from the file is run or rebuilt), then set on a freshly built :func:`build_cdae`
+    network, so every loaded model is the same Keras graph whatever wrote it.
 
     Raises
     ------
     ModelLoadError
         If the file cannot be read or its network is not the MiXiN CDAE.
     """
-    path = Path(path)
-    in_shape = _declared_input_shape(path)
-    if in_shape is not None and in_shape != INPUT_SHAPE:
-        raise ModelLoadError(
-            f"Model file '{path}' has input {in_shape}; a MiXiN model needs {INPUT_SHAPE}.")
     model = build_cdae(name=f"cdae_{stem}")
-    try:
-        model.load_weights(path)
-    except Exception as exc:  # Keras raises ValueError and others for foreign layouts
-        raise ModelLoadError(
-            f"Model file '{path}' is not the MiXiN CDAE architecture "
-            f"(expected {N_PARAMS} parameters): {_first_line(exc)}") from None
+    model.set_weights([w for pair in read_weights(path) for w in pair])
     return model
-
-
-def _saved_config(path):
-    """The model configuration saved in a ``.keras`` archive or a Keras HDF5 file (dict)."""
-    import zipfile
-
-    import h5py
-
-    try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                return json.loads(archive.read("config.json"))
-        with h5py.File(path, "r") as f:
-            text = f.attrs.get("model_config")
-            if text is None:
-                raise ValueError("no model configuration in the file")
-            return json.loads(text if isinstance(text, str) else text.decode("utf-8"))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ModelLoadError(f"Cannot read model file '{path}': {_first_line(exc)}") from None
-
-
-def _declared_input_shape(path):
-    """Input shape (without the batch axis) that a saved model declares, or None."""
-    config_ = _saved_config(path).get("config")
-    if not isinstance(config_, dict):
-        return None
-    for layer in config_.get("layers", []):
-        if layer.get("class_name") == "InputLayer":
-            cfg = layer.get("config", {})
-            shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
-            if shape:
-                return tuple(shape[1:])
-    shape = config_.get("build_input_shape")
-    return tuple(shape[1:]) if shape else None
 
 
 def save_cdae(model, model_dir, stem, card=None):
@@ -200,22 +103,3 @@ def save_cdae(model, model_dir, stem, card=None):
     os.replace(tmp, path)
     os.replace(card_tmp, card_path)
     return path
-
-
-def read_card(model_path):
-    """The model card next to a model file, or a minimal one for original ``.h5`` models."""
-    model_path = Path(model_path)
-    card_path = model_path.with_suffix(".json")
-    stem = model_path.stem.removeprefix("model_")
-    if card_path.is_file():
-        try:
-            return json.loads(card_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {"stem": stem, "note": "model card unreadable"}
-    return {"stem": stem, "architecture": "mixin-original",
-            "training_data": "unknown (original MiXiN release)"}
-
-
-def _first_line(exc):
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -99,7 +99,11 @@ def hpss_estimates(mix, sr, *, kernel_size=31, n_fft=2048):
     dict of str to np.ndarray, shape (frames, channels)
         ``harmonic`` and ``percussive``.
     """
-    import librosa
+    try:
+        import librosa
+    except ImportError:
+        raise DatasetError("The HPSS baseline needs librosa; install it with "
+                           "pip install 'mixin-gui[train]'.") from None
 
     out = {"harmonic": np.zeros_like(mix), "percussive": np.zeros_like(mix)}
     for ch in range(mix.shape[1]):

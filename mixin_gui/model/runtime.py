@@ -1,0 +1,138 @@
+"""Running the networks: every stem's CDAE in one ONNX Runtime session (no TensorFlow)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .. import config
+from ..errors import ModelLoadError
+from .onnx_graph import build_graph
+
+#: Threads ONNX Runtime may use inside one network call. The engine masks and inverts the
+#: previous batch on its own thread meanwhile (numpy, mostly one core); on two cores two
+#: runtime threads measured fastest overall (see benchmarks/bench_separate.py).
+DEFAULT_THREADS = 2
+#: Chunks per session run. The runtime keeps its largest intermediate tensors (the first
+#: convolution's output, 48 channels of 96 x 1948 floats a chunk) in its memory arena, so
+#: this bounds its memory: a process running batches of 8 chunks peaked at 584 MB running
+#: them 8 at a time, 295 MB 2 at a time and 216 MB one at a time. One at a time was also
+#: the fastest (engine, 40 s mono, best of 5, interleaved: 70.8x real time at 1, 63.3x at
+#: 2, 56.5x at 8 on a 2-core Xeon with AVX-512): the tensors stay in the caches.
+RUN_CHUNKS = 1
+
+
+def nchwc_block():
+    """Channel block of ONNX Runtime's fastest CPU convolutions (NCHWc): 16 floats with
+    AVX-512, else 8. Read from ``/proc/cpuinfo`` where there is one; 16 otherwise (a multiple
+    of 8, so those kernels are used either way)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return 16 if " avx512f" in line else 8
+    except OSError:
+        pass
+    return 16
+
+
+class Runtime:
+    """One ONNX Runtime session running ``k`` CDAEs side by side.
+
+    Parameters
+    ----------
+    stem_weights : list of list of (np.ndarray, np.ndarray)
+        Per stem, its convolution weights (:func:`mixin_gui.model.files.read_weights`).
+    threads : int or None
+        Intra-op threads; None uses :data:`DEFAULT_THREADS` (or ``MIXIN_ORT_THREADS``).
+    """
+
+    def __init__(self, stem_weights, *, threads=None):
+        import onnxruntime as ort
+
+        if threads is None:
+            threads = int(os.environ.get("MIXIN_ORT_THREADS", DEFAULT_THREADS))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, int(threads))
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Waiting threads sleep instead of spinning: the engine's numpy stage needs the core.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        graph = build_graph(stem_weights, block=nchwc_block())
+        try:
+            self.session = ort.InferenceSession(graph, opts,
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - the runtime's own error types vary
+            raise ModelLoadError(f"The networks could not be prepared to run: {exc}") from None
+        self.n_stems = len(stem_weights)
+
+    def __call__(self, magnitude):
+        """Stem estimates ``(k, n, 96, 1948)`` (a view) of magnitudes ``(n, 96, 1948)``.
+
+        The session runs :data:`RUN_CHUNKS` chunks at a time: its largest tensor, the first
+        convolution's output, takes about 36 MB a chunk.
+        """
+        x = np.ascontiguousarray(magnitude, dtype=np.float32)
+        out = np.empty((x.shape[0], self.n_stems, *x.shape[1:]), np.float32)
+        for i in range(0, x.shape[0], RUN_CHUNKS):
+            (out[i:i + RUN_CHUNKS],) = self.session.run(None, {"magnitude": x[i:i + RUN_CHUNKS]})
+        return np.moveaxis(out, 1, 0)
+
+
+class ModelSet:
+    """The networks of one model directory, ready for inference.
+
+    Attributes
+    ----------
+    model_dir : Path
+    stems : tuple of str
+        Stems in the order :meth:`predict` returns them.
+    files : dict of str to Path
+    cards : dict of str to dict
+        Model cards (stem, architecture, training data, scores).
+    weights : dict of str to list of (np.ndarray, np.ndarray)
+        Each stem's convolution weights, as read from its file.
+    """
+
+    def __init__(self, model_dir, stems, files, cards, weights, *, threads=None):
+        self.model_dir = Path(model_dir)
+        self.stems = tuple(stems)
+        self.files, self.cards, self.weights = dict(files), dict(cards), dict(weights)
+        self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads)
+        self._warm = None
+
+    def warm_up_in_background(self):
+        """Run a first, small batch on a thread of its own (the runtime prepares its kernels
+        and memory on the first call), overlapping whatever the caller does before the first
+        :meth:`predict`, which waits for it."""
+        if self._warm is None:
+            self._warm = threading.Thread(target=self._warm_up, name="mixin-warm-up",
+                                          daemon=True)
+            self._warm.start()
+
+    def _warm_up(self):
+        try:
+            self.runtime(np.zeros((1, config.N_BANDS, config.N_COEFS), np.float32))
+        except Exception:  # noqa: BLE001 - the first real call raises it again, where it counts
+            pass
+
+    def predict(self, magnitude):
+        """Stem magnitude estimates for a batch of mix magnitudes.
+
+        Parameters
+        ----------
+        magnitude : np.ndarray, shape (n, 96, 1948), float32
+
+        Returns
+        -------
+        np.ndarray, shape (len(stems), n, 96, 1948), float32
+            A writable view (stem axis first) of the runtime's output.
+        """
+        if self._warm is not None:
+            self._warm.join()
+        return self.runtime(magnitude)
