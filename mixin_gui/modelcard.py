@@ -15,7 +15,9 @@ LICENCES = (
     ("Original MiXiN models and algorithm (Sevag Hanssian)", "MIT"),
     ("Qt 6 / PySide6", "LGPL-3.0"),
     ("pyqtgraph", "MIT"),
-    ("TensorFlow / Keras", "Apache-2.0"),
+    ("ONNX Runtime", "MIT"),
+    ("h5py", "BSD-3-Clause"),
+    ("TensorFlow / Keras (training only, not in the packaged app)", "Apache-2.0"),
     ("NumPy, SciPy", "BSD-3-Clause"),
     ("libsndfile (soundfile), PortAudio (sounddevice)", "LGPL-2.1 / MIT"),
 )

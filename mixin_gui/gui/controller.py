@@ -198,7 +198,7 @@ class Controller(QObject):
                                  single_model=self.settings.single_model)
 
     def load_models(self):
-        """Load the chosen models in the background (imports TensorFlow the first time)."""
+        """Load the chosen models in the background (ONNX Runtime and the networks, off the GUI thread)."""
         self.models_error, self.models_loading = "", True
         self.models_changed.emit()
         self.separation.worker.submit_load(self.settings.model_dir, self.options().stems)

@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self._started = False
 
     def showEvent(self, event):
-        """Load the models once the window is up (TensorFlow's import must not delay it)."""
+        """Load the models once the window is up (importing ONNX Runtime and numpy's heavier parts must not delay it)."""
         super().showEvent(event)
         if not self._started:
             self._started = True

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from .. import config
+from ..audio.outputs import DEFAULT_TEMPLATE
 from ..model.discovery import resolve_model_dir
 
 ORGANISATION = "MiXiN"
@@ -34,7 +35,6 @@ def _output_formats():
 
 #: Output formats offered: (format, bit depth, label); bit depth "" is the format's default.
 OUTPUT_FORMATS = _output_formats()
-DEFAULT_TEMPLATE = "{track}_{stem}"
 MAX_RECENT = 10
 
 

@@ -54,7 +54,7 @@ class AnalysisWorker(QObject):
 
 
 class SeparationWorker(QObject):
-    """Owns the loaded models (TensorFlow is imported here, off the GUI thread)."""
+    """Owns the loaded models (ONNX Runtime is imported here, off the GUI thread)."""
 
     models_loading = Signal(str)              # model dir
     models_ready = Signal(object)             # ModelsInfo
@@ -191,10 +191,10 @@ class _PythonThread(QThread):
     """A QThread whose event loop runs inside a Python ``run``.
 
     With a plain QThread, PySide creates a fresh Python thread state for every queued slot
-    call and destroys it afterwards. TensorFlow keeps per-thread Python state (its eager
-    context); importing it in one slot call and using it in a later one then crashes the
-    process (segmentation fault, reproduced with PySide6 6.12 and TensorFlow 2.x). Running
-    ``exec()`` from Python keeps one thread state for the thread's whole life.
+    call and destroys it afterwards. Libraries that keep per-thread Python state crash the
+    process when imported in one slot call and used in a later one (a segmentation fault,
+    seen with TensorFlow 2.x and PySide6 6.12, when the worker still ran TensorFlow).
+    Running ``exec()`` from Python keeps one thread state for the thread's whole life.
     """
 
     def run(self):
