@@ -117,8 +117,9 @@ class Separator:
                 parts[s].append(b)
         out = {}
         for s in options.stems:
-            y = np.concatenate(parts[s], axis=0)
+            y = np.concatenate(parts.pop(s), axis=0)
             out[s] = y[:, 0] if audio.ndim == 1 else y
+        release_freed_memory()          # the blocks, now copied into whole stems
         return Stems(out, sr)
 
     def iter_blocks(self, audio, sr, options=None, *, progress=None, cancel=None):
@@ -178,6 +179,7 @@ class Separator:
             # After a cancel or an error the batch in flight finishes on its own thread;
             # nobody waits for it.
             pool.shutdown(wait=False, cancel_futures=True)
+            release_freed_memory()
 
     def separate_chunks(self, chunks, options=None):
         """Stems of a batch of 44.1 kHz chunks.
@@ -236,6 +238,19 @@ def keep_freed_memory():
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 256 * 1024 * 1024)   # M_MMAP_THRESHOLD
         libc.mallopt(-1, 512 * 1024 * 1024)   # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+def release_freed_memory():
+    """Give the heap's free pages back to the kernel once a separation is over.
+
+    :func:`keep_freed_memory` keeps up to the trim threshold of freed batch buffers for the
+    next batch; a long-lived process (the desktop app) would otherwise hold them while it
+    sits idle between songs. glibc only; a no-op elsewhere.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
 

@@ -53,7 +53,8 @@ class Player(QObject):
         self._sd, self.unavailable = _open_sounddevice()
         self.names = ()
         self.sr = 44100
-        self._buffer = np.zeros((0, 0, 2), np.float32)
+        self._sources = ()                         # (frames, channels) float32 each
+        self._frames = 0
         self._gains = np.zeros(0, np.float32)      # wanted, replaced whole
         self._applied = self._gains                # what the last block ended with
         self._pos = 0
@@ -68,14 +69,16 @@ class Player(QObject):
 
     # -- sources and gains ------------------------------------------------
     def set_sources(self, sources, sr):
-        """Prepare the buffer from ``{name: (frames, channels) float32}``, all one length."""
+        """Play ``{name: (frames, channels) float32}``, all one length.
+
+        The arrays are kept as they are, not copied (a song's mix and stems are hundreds of
+        MB); each audio block is mixed from slices of them.
+        """
         self.stop()
         self.names = tuple(sources)
         self.sr = int(sr)
-        if not sources:
-            self._buffer = np.zeros((0, 0, 2), np.float32)
-        else:
-            self._buffer = np.stack([_stereo(a) for a in sources.values()])
+        self._sources = tuple(np.asarray(a, dtype=np.float32) for a in sources.values())
+        self._frames = self._sources[0].shape[0] if self._sources else 0
         self._gains = np.zeros(len(self.names), np.float32)
         self._applied = self._gains
         self._pos = 0
@@ -96,7 +99,7 @@ class Player(QObject):
     # -- transport -----------------------------------------------------------
     @property
     def frames(self):
-        return self._buffer.shape[1]
+        return self._frames
 
     @property
     def position(self):
@@ -154,7 +157,8 @@ class Player(QObject):
         With ``old_gains`` differing from ``gains`` the gains ramp linearly across the block.
         """
         gains = self._gains if gains is None else gains
-        block = self._buffer[:, start:start + frames]
+        block = np.stack([_stereo(a[start:start + frames]) for a in self._sources]) \
+            if self._sources else np.zeros((0, 0, 2), np.float32)
         if old_gains is None or old_gains is gains or np.array_equal(old_gains, gains):
             return np.tensordot(gains, block, axes=1)
         ramp = np.linspace(0.0, 1.0, block.shape[1], dtype=np.float32)
@@ -208,5 +212,5 @@ def _stereo(audio):
     if a.ndim == 1:
         a = a[:, None]
     if a.shape[1] == 1:
-        a = np.repeat(a, 2, axis=1)
-    return np.ascontiguousarray(a[:, :2])
+        return np.repeat(a, 2, axis=1)
+    return a[:, :2]

@@ -34,6 +34,16 @@ def process_age():
 _IMPORTED = time.monotonic()
 
 
+def memory_mb():
+    """This process's resident memory now and at its peak, in MB (Linux), else ``None``."""
+    try:
+        with open("/proc/self/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def parse(argv):
     """Self-test options from ``argv`` (files, --export-dir, --model-dir, --timeout)."""
     p = argparse.ArgumentParser(prog="MiXiN --self-test")
@@ -95,9 +105,11 @@ def run(app, argv):
             written = [p for t in tracks for p in t.exported]
             if not written or not all(Path(p).is_file() for p in written):
                 return report(1, "separated but the stems were not written")
+            mem = memory_mb()
+            held = f"; holds {mem[0]:.0f} MB (peak {mem[1]:.0f} MB)" if mem else ""
             return report(0, f"ok: {len(tracks)} track(s), {len(written)} files in "
                              f"{Path(written[0]).parent}; window shown {shown_at:.1f} s and "
-                             f"models ready {state['models_at']:.1f} s after start")
+                             f"models ready {state['models_at']:.1f} s after start{held}")
         return None
 
     timer = QTimer(window, interval=100, timeout=poll)
