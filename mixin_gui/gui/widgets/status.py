@@ -80,6 +80,7 @@ class StatusParts:
         """Separating ``track_name`` (busy bar until the first batch), or idle for None."""
         self.progress.setVisible(track_name is not None)
         self.progress.setRange(0, 0)
+        self.progress.setFormat("")      # no last job's "n/n chunks" left behind
         self.progress_label.setText(f"Separating {track_name}…" if track_name else "")
 
     def show_progress(self, name, done, total, elapsed):
