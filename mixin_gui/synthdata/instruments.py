@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import fluid, resources
+from . import fluid, resources, sampler
 
 PROGRAMS = {
     "bass": {"rock": [33, 34, 33], "metal": [34, 33], "pop": [33, 34, 38], "funk": [36, 37, 33],
@@ -203,8 +203,49 @@ def _program(rng, role, genre):
     return int(pool[int(rng.integers(len(pool)))])
 
 
-def render_parts(rng, song, n_frames):
+#: Share of parts played on a real sampled instrument when one is installed for their
+#: program (the rest stay on soundfonts); strummed share of acoustic-guitar chord parts.
+REAL_SHARE = 0.7
+STRUM_SHARE = 0.5
+ACOUSTIC_GUITARS = {24, 25}
+
+
+def _strum_hits(song, notes):
+    """Chord hits of a comp part for the GuitarStrums: notes starting together (within
+    30 ms) make one hit, on the song's chord at that time."""
+    hits, last = [], None
+    for start, dur, _, vel in sorted(notes):
+        if last is not None and start - last < 0.03:
+            continue
+        last = start
+        c = song.chord_at(start / song.spb + 1e-6)
+        hits.append((start, dur, c.root, c.pcs, vel))
+    return hits
+
+
+def _play(real_rng, song, role, program, notes, n_frames, font):
+    """Render one part: a real instrument (drawn with ``real_rng``) or the soundfont.
+
+    Returns ``(audio, source name)``.
+    """
+    if real_rng is not None and real_rng.random() < REAL_SHARE:
+        if role in ("comp", "comp2") and program in ACOUSTIC_GUITARS and \
+                real_rng.random() < STRUM_SHARE:
+            audio = sampler.render_strums(real_rng, _strum_hits(song, notes), n_frames)
+            if audio is not None:
+                return audio, "real:guitar-strums"
+        name = sampler.choose(program, notes)
+        if name is not None:
+            return sampler.render(name, notes, n_frames), f"real:{name}"
+    fonts = resources.soundfonts()
+    return fluid.render(notes, n_frames, soundfont=fonts[font], program=program), font
+
+
+def render_parts(rng, song, n_frames, real_rng=None):
     """Write and render the bass and every accompaniment role the song uses.
+
+    ``real_rng`` (its own random stream) decides which parts a real sampled instrument
+    plays (:mod:`.sampler`); ``None`` keeps every part on the soundfonts.
 
     Returns a list of :class:`Part`; the first is the bass.
     """
@@ -226,8 +267,8 @@ def render_parts(rng, song, n_frames):
         style = styles[int(rng.integers(len(styles)))]
         notes = part_notes(rng, song, role, style)
         font = names[int(rng.integers(len(names)))]
-        audio = fluid.render(notes, n_frames, soundfont=fonts[font], program=program)
+        audio, source = _play(real_rng, song, role, program, notes, n_frames, font)
         distort = program in DISTORTED or (program in GUITARS and song.genre in ("rock", "metal")
                                            and rng.random() < 0.5)
-        parts.append(Part(role, program, font, audio, distort))
+        parts.append(Part(role, program, source, audio, distort))
     return parts

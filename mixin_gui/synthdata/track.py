@@ -21,7 +21,7 @@ from . import vocals as singer
 from .resources import SR
 
 STEM_NAMES = ("drums", "bass", "other", "vocals")
-STREAMS = {"song": 1, "drums": 2, "kit": 3, "parts": 4, "vocals": 5, "mix": 6}
+STREAMS = {"song": 1, "drums": 2, "kit": 3, "parts": 4, "vocals": 5, "mix": 6, "real": 7}
 TAIL_SECONDS = 1.0  # reverb and release after the last bar
 SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command
 
@@ -80,7 +80,8 @@ def render_track(seed, index, *, duration=None, vocals=None):
         drum_audio, kit = drumkits.render_drums(stream(seed, index, "kit"), song, hits, n)
     else:  # an orchestral piece
         drum_audio, kit = np.zeros((n, 2), np.float32), "none"
-    parts = instruments.render_parts(stream(seed, index, "parts"), song, n)
+    parts = instruments.render_parts(stream(seed, index, "parts"), song, n,
+                                     real_rng=stream(seed, index, "real"))
     vrng = stream(seed, index, "vocals")
     layers, voice = singer.render_vocals(vrng, song, n)
     choir = singer.render_choir(vrng, song, n)

@@ -7,7 +7,9 @@ matched one-to-one with the notes; unvoiced consonants keep their natural length
 into each note, the vowel is stretched to the note's length, and F0 is replaced by the
 melody with portamento, vibrato and drift. Envelope and aperiodicity are kept, so the
 formants, and with them the words, stay those of the voice. A quarter of the singers
-speak their lines instead (rap, spoken word), with the voice's own intonation.
+speak their lines instead (rap, spoken word), with the voice's own intonation. Some singers
+are real voices: recorded gcin-voice syllables strung into a line take the synthesiser's
+place (:func:`gcin_line`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import soundfile as sf
 
 from ..dsp.resample import resample
 from ..errors import DatasetError
-from . import fluid, resources, singing
+from . import fluid, realsources, resources, singing
 from .resources import SR
 
 WORDS = {
@@ -42,13 +44,24 @@ ESPEAK_VOICES = ["en-us", "en", "en-gb-x-rp", "en-gb-scotland", "en-us+f3", "en-
 
 @dataclass
 class Voice:
-    engine: str  # "festival" or "espeak"
+    engine: str  # "festival", "espeak" or "gcin" (recorded syllables)
     name: str
     female: bool
     speed: int
 
 
+#: Share of singers that are a real voice: gcin-voice syllables (speaker 5 female, 3 male),
+#: strung together and re-pitched like the synthesised lines, when the package is installed.
+GCIN_SHARE = 0.35
+GCIN_SPEAKERS = {"5": True, "3": False}  # speaker -> female
+
+
 def pick_voice(rng):
+    if rng.random() < GCIN_SHARE:
+        speakers = [k for k in GCIN_SPEAKERS if realsources.gcin_syllables(k)]
+        if speakers:
+            name = speakers[int(rng.integers(len(speakers)))]
+            return Voice("gcin", name, GCIN_SPEAKERS[name], 0)
     if rng.random() < 0.5:
         return Voice("festival", "cmu_us_slt_arctic_hts", True, 0)
     name = ESPEAK_VOICES[int(rng.integers(len(ESPEAK_VOICES)))]
@@ -97,6 +110,32 @@ def _spoken(voice, text):
     return resample(x.astype(np.float32)[:, None], fs, SR)[:, 0], fs
 
 
+def _syllable(path):
+    """One recorded syllable, mono float32, with its silences trimmed."""
+    y = resources.load_sample(path)[:, 0]
+    env = np.abs(y)
+    loud = np.nonzero(env > max(float(env.max()), 1e-9) * 1e-2)[0]
+    return y[:loud[-1] + 1] if len(loud) else y
+
+
+def gcin_line(rng, voice, n):
+    """``n`` random recorded syllables of gcin-voice speaker ``voice.name``, joined by short
+    gaps: (mono float32 at 44.1 kHz, 44100)."""
+    paths = realsources.gcin_syllables(voice.name)
+    pieces = []
+    for k in range(n):
+        pieces.append(_syllable(paths[int(rng.integers(len(paths)))]))
+        pieces.append(np.zeros(int(SR * rng.uniform(0.02, 0.09)), np.float32))
+    return np.concatenate(pieces), SR
+
+
+def _line(rng, voice, syllables):
+    """A spoken line of ``syllables`` syllables: (mono float32 at 44.1 kHz, source rate)."""
+    if voice.engine == "gcin":
+        return gcin_line(rng, voice, syllables)
+    return _spoken(voice, lyric_line(rng, syllables))
+
+
 def _at_level(y):
     """``y`` (float32) scaled to an RMS of 0.1, the level every vocal line starts from."""
     rms = float(np.sqrt(np.mean(y ** 2)))
@@ -130,7 +169,7 @@ def _third_above(song, pitch):
 def sing_phrase(rng, voice, style, song, phrase, *, harmony):
     """Sing one phrase: returns ``(start_s, lead, second)`` (mono float32 at 44.1 kHz;
     ``second`` is a diatonic third above, or ``None``), or ``None`` if nothing was voiced."""
-    x, fs = _spoken(voice, lyric_line(rng, len(phrase)))
+    x, fs = _line(rng, voice, len(phrase))
     x = x.astype(np.float64)
     f0, sp, ap = singing.analyse(x, SR)
     sp, ap = singing.extend_band(sp, ap, SR, fs / 2)
@@ -159,7 +198,7 @@ SPOKEN_SHARE = 0.25
 def speak_phrase(rng, voice, song, phrase):
     """Speak one phrase's line with the voice's natural intonation (rap, spoken word):
     returns ``(start_s, mono float32 at 44.1 kHz)``."""
-    y, _ = _spoken(voice, lyric_line(rng, len(phrase) + int(rng.integers(0, 4))))
+    y, _ = _line(rng, voice, len(phrase) + int(rng.integers(0, 4)))
     return phrase[0].start * song.spb, _at_level(y)
 
 
