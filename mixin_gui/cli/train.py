@@ -22,6 +22,7 @@ def register(sub):
     _register_fit(steps)
     _register_e2e(steps)
     synth.register(steps)
+    synth.register_devset(steps)
     p.set_defaults(func=lambda args: p.print_help() or 2)
     if getattr(sys, "frozen", False):   # the packaged app leaves TensorFlow out
         for parser in (p, *steps.choices.values()):

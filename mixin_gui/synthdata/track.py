@@ -123,8 +123,9 @@ def _write_float_wav(path, audio):
         f.write(np.ascontiguousarray(audio, dtype=np.float32))
 
 
-def write_track(folder, stems, mixture, info, *, overwrite=False):
-    """Write a MUSDB-style folder: four stems, ``mixture.wav`` (float WAV) and synth.json.
+def write_track(folder, stems, mixture, info, *, overwrite=False, names=STEM_NAMES):
+    """Write a MUSDB-style folder: the stems ``names`` (four by default), ``mixture.wav``
+    (float WAV) and synth.json.
 
     The folder is written under a hidden name beside it and renamed into place when complete,
     so an interrupted run never leaves a partial track.
@@ -135,7 +136,7 @@ def write_track(folder, stems, mixture, info, *, overwrite=False):
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        for name in STEM_NAMES:
+        for name in names:
             _write_float_wav(tmp / f"{name}.wav", stems[name])
         _write_float_wav(tmp / "mixture.wav", mixture)
         (tmp / "synth.json").write_text(json.dumps(info, indent=1) + "\n")

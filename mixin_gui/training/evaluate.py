@@ -173,16 +173,32 @@ def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress
     results = {label: {} for label in labels}
     names = _track_names(tracks)
     for done, (track, name) in enumerate(zip(tracks, names), 1):
-        refs = load_track(track, channels="keep")
+        refs = load_track(track, channels="keep", accompaniment=True)
         has_vocal = bool(track.vocal) and bool(np.any(refs["vocal"]))
         for label, method in zip(labels, methods):
+            if track.accompaniment and "vocal" not in method.stems:
+                continue  # its accompaniment would be the mix itself: nothing to score
             est = method(refs["mix"], config.SAMPLE_RATE)
-            stems = [s for s in method.stems if s != "vocal" or has_vocal]
-            results[label][name] = bss_scores({s: refs[s] for s in stems},
+            if track.accompaniment:
+                refs_, est = _accompaniment_pair(refs, est, method.stems)
+            else:
+                refs_ = refs
+            stems = [s for s in refs_ if s in est and (s != "vocal" or has_vocal)]
+            results[label][name] = bss_scores({s: refs_[s] for s in stems},
                                               {s: est[s] for s in stems})
         if progress:
             progress(done, len(tracks))
     return results
+
+
+def _accompaniment_pair(refs, est, stems):
+    """References and estimates of a track with an accompaniment file: ``accompaniment``
+    (everything but the vocal; estimated as the sum of the non-vocal stems) and ``vocal``."""
+    rest = [s for s in stems if s != "vocal"]
+    refs_ = {"accompaniment": refs["harmonic"] + refs["percussive"] + refs["accompaniment"],
+             "vocal": refs["vocal"]}
+    est_ = {"accompaniment": sum(est[s] for s in rest), "vocal": est["vocal"]}
+    return refs_, est_
 
 
 def _track_names(tracks):
@@ -194,7 +210,7 @@ def _track_names(tracks):
 def median_over_tracks(per_track):
     """``{stem: {metric: median over tracks}}`` of one method's results."""
     out = {}
-    for stem in config.STEMS:
+    for stem in (*config.STEMS, "accompaniment"):
         rows = [scores[stem] for scores in per_track.values() if stem in scores]
         if rows:
             out[stem] = {m: _median([r[m] for r in rows]) for m in METRICS}

@@ -2,7 +2,8 @@
 
 A *track* is a folder holding one audio file per instrument. File names decide the role of
 each file, as the original MiXiN did: a name containing ``drum`` is percussive, ``vocal`` is
-vocal, ``mix`` is a provided mixture (ignored: we mix ourselves), anything else is harmonic.
+vocal, ``mix`` is a provided mixture (ignored: we mix ourselves), ``accomp`` is an
+accompaniment not split into stems (evaluation only), anything else is harmonic.
 This covers MUSDB18-HQ (``mixture/drums/bass/other/vocals.wav``), the synthetic tracks of
 ``mixin train synth`` (same names) and folders of named instrument files.
 
@@ -46,6 +47,7 @@ class StemTrack:
     harmonic: list = field(default_factory=list)
     vocal: list = field(default_factory=list)
     mixture: list = field(default_factory=list)
+    accompaniment: list = field(default_factory=list)
 
     @property
     def name(self):
@@ -55,6 +57,8 @@ class StemTrack:
 def role_of(filename):
     """Role of an instrument file from its name: percussive, vocal, mixture or harmonic."""
     name = Path(filename).stem.lower()
+    if "accomp" in name:
+        return "accompaniment"
     if "drum" in name:
         return "percussive"
     if "vocal" in name:
@@ -91,7 +95,7 @@ def find_tracks(stem_dirs, *, track_limit=None):
     return tracks[:track_limit] if track_limit and track_limit > 0 else tracks
 
 
-def load_track(track, *, channels="mono"):
+def load_track(track, *, channels="mono", accompaniment=False):
     """Decode a track's files and sum them by role.
 
     Parameters
@@ -100,6 +104,10 @@ def load_track(track, *, channels="mono"):
     channels : {"mono", "keep"}
         ``"mono"`` averages channels (training); ``"keep"`` keeps the files' channels
         (evaluation), which must then agree.
+    accompaniment : bool
+        Accept an ``accompaniment`` file (everything but the vocal, not split into
+        harmonic and percussive; evaluation only): it is returned as ``accompaniment`` and
+        is part of ``mix``, and the track needs no drums or harmonic file.
 
     Returns
     -------
@@ -112,14 +120,20 @@ def load_track(track, *, channels="mono"):
     DatasetError
         No drums, no harmonic instrument, or files of different lengths, rates or channels.
     """
-    if not track.percussive:
+    roles = ("harmonic", "percussive", "vocal")
+    if track.accompaniment:
+        if not accompaniment:
+            raise DatasetError(f"Track '{track.name}' has an accompaniment file, which is not "
+                               f"split into harmonic and percussive, so it cannot train.")
+        roles += ("accompaniment",)
+    elif not track.percussive:
         raise DatasetError(f"Track '{track.name}' has no drums file (a name containing "
                            f"'drum'), so it has no percussive stem.")
-    if not track.harmonic:
+    elif not track.harmonic:
         raise DatasetError(f"Track '{track.name}' has no harmonic instrument file "
                            f"(anything but drums, vocals and the mixture).")
     decoded = {}
-    for role in ("harmonic", "percussive", "vocal"):
+    for role in roles:
         for path in getattr(track, role):
             decoded[path] = _read(track, path, channels)
     shapes = {(a.shape, sr) for a, sr in decoded.values()}
@@ -130,11 +144,11 @@ def load_track(track, *, channels="mono"):
                            f"channel counts ({detail}).")
     (shape, sr), = shapes
     out = {}
-    for role in ("harmonic", "percussive", "vocal"):
+    for role in roles:
         parts = [decoded[p][0] for p in getattr(track, role)]
         total = np.sum(parts, axis=0) if parts else np.zeros(shape, np.float32)
         out[role] = _to_model_rate(total, sr)
-    out["mix"] = out["harmonic"] + out["percussive"] + out["vocal"]
+    out["mix"] = sum(out[role] for role in roles)
     return out
 
 

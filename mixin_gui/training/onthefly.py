@@ -1,0 +1,221 @@
+"""Mixes made while training: stems of different songs, new gains and EQ every time.
+
+:class:`OnTheFlyMixes` draws each example's harmonic, percussive and vocal stem from
+*independent* random tracks of the stem folders (MUSDB layout, or any folder of named
+instrument files: :func:`.multitrack.role_of` decides the roles), at random offsets, and
+
+* plays each stem a little faster or slower (``speed``: ±3 % by default, about ±half a
+  semitone, pitch and tempo together, by linear interpolation);
+* scales it by a random gain (``gain_db``: uniform ±6 dB);
+* filters it with a random EQ: a smooth gain curve over the 96 Bark bands (a tilt and one
+  bell, clipped to ``±eq_db``), applied to its NSGT coefficients;
+* leaves the vocal out of a share of the mixes (``vocal_share`` keeps it).
+
+The NSGT is linear, so the mixture's coefficients are exactly the sum of the treated stems'
+coefficients: one batched forward transform per stem, no transform of the mixture.
+
+Every example is fixed by ``(seed, epoch, index)``: the same seed gives the same batches, a
+new epoch gives new mixes. Reading is by random access into the files (WAV/FLAC seek), so
+the stems are never all held in memory.
+
+Usage::
+
+    mixes = OnTheFlyMixes(["/work/data15/synth-real"], seed=0, batch_size=8)
+    for mix_mag, targets in mixes:   # one epoch of ``len(mixes)`` batches, then the next
+        ...   # mix_mag (b, 96, 1948) float32; targets (b, 3, 96, 1948) float32
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import soundfile as sf
+
+from .. import config
+from ..dsp.nsgt import get_nsgt
+from ..errors import DatasetError
+from .multitrack import find_tracks
+
+ROLES = config.STEMS  # ("harmonic", "percussive", "vocal"): the targets' order
+
+
+def _sings_not(folder):
+    """Whether a generated track says it has no vocals (its vocals.wav is silence)."""
+    info = folder / "synth.json"
+    if not info.is_file():
+        return False
+    try:
+        return json.loads(info.read_text()).get("voice") == "none"
+    except (OSError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one example is made: per role, ``(track, offset, speed, gain_db)`` or ``None``
+    (the role is absent), and the EQ curves in dB, shape (3, 96)."""
+
+    parts: tuple
+    eq_db: np.ndarray
+
+
+class OnTheFlyMixes:
+    """Batches of new mixes from stem folders (see the module notes).
+
+    Parameters
+    ----------
+    stem_dirs : list of path-like
+        Folders of tracks; a track needs at least one harmonic or percussive file.
+    seed : int
+    batch_size : int
+    chunk : int
+        Samples per example (one model chunk, 44032 by default).
+    steps : int
+        Batches per epoch (``len(self)``).
+    gain_db, eq_db, speed : float
+        Bounds of the random gain (dB), the EQ curve (dB) and the speed change (fraction).
+    vocal_share : float
+        Share of the examples that hold a vocal (when the tracks have any).
+    prefetch : int
+        Batches computed ahead in a background thread while iterating (0: none).
+    """
+
+    def __init__(self, stem_dirs, *, seed=0, batch_size=8, chunk=config.CHUNK_SIZE,
+                 steps=500, gain_db=6.0, eq_db=6.0, speed=0.03, vocal_share=0.75,
+                 prefetch=1):
+        self.seed, self.batch_size, self.chunk, self.steps = seed, batch_size, chunk, steps
+        self.gain_db, self.eq_db, self.speed = gain_db, eq_db, speed
+        self.vocal_share, self.prefetch = vocal_share, prefetch
+        self.epoch = 0
+        self.nsgt = get_nsgt(length=chunk)
+        self.sources = {role: [] for role in ROLES}  # role -> [(files, frames, sr)]
+        for track in find_tracks(stem_dirs):
+            for role in ROLES:
+                files = getattr(track, role)
+                if role == "vocal" and _sings_not(track.path):
+                    continue
+                if files:
+                    infos = [sf.info(str(f)) for f in files]
+                    frames = min(i.frames for i in infos)
+                    if frames > 2 * chunk and len({i.samplerate for i in infos}) == 1:
+                        self.sources[role].append((tuple(files), frames, infos[0].samplerate))
+        if not (self.sources["harmonic"] or self.sources["percussive"]):
+            raise DatasetError("The stem folders hold no harmonic or percussive file longer "
+                               "than two model chunks.")
+
+    def __len__(self):
+        return self.steps
+
+    # ----------------------------------------------------------------- drawing
+    def _eq_curve(self, rng):
+        n = self.nsgt.shape[0]
+        x = np.linspace(-1.0, 1.0, n)
+        tilt = rng.uniform(-1, 1) * self.eq_db * 0.5 * x
+        centre, width = rng.uniform(-1, 1), rng.uniform(0.05, 0.4)
+        bell = rng.uniform(-1, 1) * self.eq_db * np.exp(-0.5 * ((x - centre) / width) ** 2)
+        return np.clip(tilt + bell, -self.eq_db, self.eq_db)
+
+    def recipe(self, epoch, index):
+        """The :class:`Recipe` of example ``index`` (counted over the epoch's batches)."""
+        rng = np.random.default_rng([int(self.seed), int(epoch), int(index)])
+        parts = []
+        for role in ROLES:
+            pool = self.sources[role]
+            if not pool or (role == "vocal" and rng.random() >= self.vocal_share):
+                parts.append(None)
+                continue
+            t = int(rng.integers(len(pool)))
+            speed = 1.0 + float(rng.uniform(-self.speed, self.speed))
+            need = int(np.ceil(self.chunk * speed * pool[t][2] / config.SAMPLE_RATE)) + 2
+            offset = int(rng.integers(0, max(pool[t][1] - need, 1)))
+            parts.append((t, offset, speed, float(rng.uniform(-self.gain_db, self.gain_db))))
+        eq = np.stack([self._eq_curve(rng) for _ in ROLES])
+        return Recipe(tuple(parts), eq)
+
+    # --------------------------------------------------------------- rendering
+    def _read(self, role, part):
+        """The role's chunk: the files summed, mono, at the drawn speed, ``chunk`` samples."""
+        t, offset, speed, _ = part
+        files, _, sr = self.sources[role][t]
+        step = speed * sr / config.SAMPLE_RATE
+        need = int(np.ceil(self.chunk * step)) + 2
+        x = None
+        for f in files:
+            a, _ = sf.read(str(f), start=offset, frames=need, dtype="float32", always_2d=True)
+            a = a.mean(axis=1)
+            x = a if x is None else x[:len(a)] + a[:len(x)]
+        pos = np.arange(self.chunk) * step
+        if len(x) < need:  # a file shorter than its header said: pad with silence
+            x = np.pad(x, (0, need - len(x)))
+        return np.interp(pos, np.arange(len(x)), x).astype(np.float32)
+
+    def signals(self, recipes):
+        """Time-domain stems of the recipes before gain and EQ: (b, 3, chunk) float32."""
+        out = np.zeros((len(recipes), len(ROLES), self.chunk), np.float32)
+        for i, r in enumerate(recipes):
+            for j, (role, part) in enumerate(zip(ROLES, r.parts)):
+                if part is not None:
+                    out[i, j] = self._read(role, part)
+        return out
+
+    def coefficients(self, recipes):
+        """Complex NSGT coefficients of the treated stems, (b, 3, 96, 1948) complex64;
+        the mixture's are their sum over axis 1."""
+        x = self.signals(recipes)
+        b, s = x.shape[:2]
+        c = self.nsgt.forward(x.reshape(b * s, -1), dtype=np.float32).reshape(
+            b, s, *self.nsgt.shape)
+        gains = np.array([[0.0 if p is None else p[3] for p in r.parts] for r in recipes])
+        eq = np.stack([r.eq_db for r in recipes])  # (b, 3, 96)
+        scale = (10.0 ** ((gains[..., None] + eq) / 20.0)).astype(np.float32)
+        c *= scale[..., None]
+        return c
+
+    def batch(self, epoch, index):
+        """Batch ``index`` of ``epoch``: ``(mix_mag (b, 96, 1948), targets (b, 3, 96, 1948))``
+        float32, targets in the order harmonic, percussive, vocal."""
+        first = index * self.batch_size
+        recipes = [self.recipe(epoch, first + k) for k in range(self.batch_size)]
+        c = self.coefficients(recipes)
+        return np.abs(c.sum(axis=1)), np.abs(c)
+
+    def __iter__(self):
+        """One epoch of batches; the next iteration makes the next epoch's (new mixes)."""
+        epoch = self.epoch
+        self.epoch += 1
+        if self.prefetch <= 0:
+            for k in range(self.steps):
+                yield self.batch(epoch, k)
+            return
+        q = queue.Queue(maxsize=self.prefetch)
+        stop = threading.Event()
+
+        def work():
+            for k in range(self.steps):
+                if stop.is_set():
+                    return
+                try:
+                    q.put(("ok", self.batch(epoch, k)))
+                except Exception as exc:  # noqa: BLE001 - handed to the consumer
+                    q.put(("error", exc))
+                    return
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        try:
+            for _ in range(self.steps):
+                kind, item = q.get()
+                if kind == "error":
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while thread.is_alive():
+                try:
+                    q.get_nowait()
+                except queue.Empty:
+                    thread.join(0.05)

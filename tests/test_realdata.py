@@ -1,0 +1,232 @@
+"""Real material in the training data: the sampler, the on-the-fly mixer, the real dev set.
+
+The sampler and dev-set tests need the packages scripts/real-material.sh installs
+(``make setup-real``; CI runs it through ``make setup-train``); without them they skip and
+say why. The mixer tests build their own stem folders and always run.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mixin_gui import config
+from mixin_gui.dsp.nsgt import get_nsgt
+from mixin_gui.errors import DatasetError
+from mixin_gui.synthdata import realsources, sampler
+from mixin_gui.training import multitrack
+from mixin_gui.training.onthefly import ROLES, OnTheFlyMixes
+
+SR = config.SAMPLE_RATE
+HINT = "run scripts/real-material.sh (make setup-real)"
+needs_piano = pytest.mark.skipif(sampler.instrument("salamander") is None,
+                                 reason=f"Salamander piano samples missing: {HINT}")
+needs_flute = pytest.mark.skipif(sampler.instrument("flute") is None,
+                                 reason=f"tonejs flute samples missing: {HINT}")
+
+
+def _f0(x, lo=50.0, hi=1200.0):
+    """Fundamental of a mono signal by autocorrelation, Hz (parabolic peak)."""
+    x = x - x.mean()
+    spec = np.fft.rfft(x, 2 * len(x))
+    ac = np.fft.irfft(np.abs(spec) ** 2)[:len(x)]
+    a, b = int(SR / hi), int(SR / lo)
+    k = a + int(np.argmax(ac[a:b]))
+    y0, y1, y2 = ac[k - 1], ac[k], ac[k + 1]
+    k = k + 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
+    return SR / k
+
+
+def _cents(f, pitch):
+    return 1200 * np.log2(f / (440.0 * 2 ** ((pitch - 69) / 12)))
+
+
+def _onset(y, start):
+    env = np.abs(y).max(axis=1)
+    return np.nonzero(env > env.max() * 1e-3)[0][0] / SR - start
+
+
+@needs_piano
+@pytest.mark.parametrize("pitch", [60, 62, 70])  # on a recorded note, and re-pitched
+def test_a_piano_note_lands_at_its_pitch_time_and_level(pitch):
+    y = sampler.render("salamander", [(0.25, 1.0, pitch, 127)], 2 * SR)
+    assert y.shape == (2 * SR, 2) and y.dtype == np.float32
+    assert abs(_onset(y, 0.25)) < 0.005
+    mono = y.mean(axis=1)
+    assert abs(_cents(_f0(mono[int(0.35 * SR):int(0.85 * SR)]), pitch)) < 25
+    if pitch == 60:  # the loudest C4 is the level reference
+        assert np.abs(y).max() == pytest.approx(sampler.FULL_SCALE, rel=0.02)
+    assert np.abs(y[int(1.25 * SR + sampler.RELEASE["salamander"] * SR) + 10:]).max() < 1e-6
+
+
+@needs_piano
+def test_piano_velocity_picks_louder_layers():
+    peaks = [np.abs(sampler.render("salamander", [(0.0, 0.5, 64, v)], SR)).max()
+             for v in (20, 60, 100, 127)]
+    assert all(a < b for a, b in zip(peaks, peaks[1:]))
+
+
+@needs_flute
+def test_a_single_layer_note_follows_the_velocity_curve():
+    inst = sampler.instrument("flute")
+    pitch = next(p for p in range(62, 84) if p not in inst.layers[0])  # re-pitched note
+    full = sampler.render("flute", [(0.1, 1.0, pitch, 127)], 2 * SR)
+    half = sampler.render("flute", [(0.1, 1.0, pitch, 64)], 2 * SR)
+    assert np.abs(full).max() == pytest.approx(sampler.FULL_SCALE, rel=0.08)
+    expected = (64 / 127) ** sampler.VELOCITY_EXPONENT
+    assert np.abs(half).max() / np.abs(full).max() == pytest.approx(expected, rel=0.01)
+    assert abs(_cents(_f0(full.mean(axis=1)[int(0.3 * SR):int(0.8 * SR)]), pitch)) < 25
+
+
+def test_notes_outside_a_range_move_by_octaves_and_shifts_stay_small():
+    assert sampler.fold(20, 30, 70) == 32 and sampler.fold(90, 30, 70) == 66
+    assert sampler.fold(50, 30, 70) == 50
+    strums = {(0, "major"): ["c"], (7, "major"): ["g"], (9, "minor"): ["am"]}
+    rng = np.random.default_rng(0)
+    assert sampler.strum_for(rng, strums, 2, "major") == ("c", 2)
+    assert sampler.strum_for(rng, strums, 5, "major") == ("g", -2)
+    assert sampler.strum_for(rng, strums, 3, "minor") is None  # 6 semitones from A minor
+    assert sampler.chord_quality((0, 4, 7), 0) == "major"
+    assert sampler.chord_quality((2, 5, 8, 0), 2) == "m7b5"
+
+
+def test_sample_names_parse_to_midi_pitches():
+    assert realsources.note_number("C4") == (60, None)
+    assert realsources.note_number("Cs4") == (61, None)
+    assert realsources.note_number("D#3v12") == (51, 12)
+    assert realsources.note_number("A0v1") == (21, 1)
+    assert realsources.note_number("README") is None
+
+
+# ------------------------------------------------------------------ on-the-fly mixing
+def _write(path, x):
+    sf.write(str(path), np.stack([x, 0.5 * x], axis=1).astype(np.float32), SR,
+             subtype="FLOAT")
+
+
+@pytest.fixture(scope="module")
+def stem_dirs(tmp_path_factory):
+    """Two tracks of 3 s: tones (bass, other), clicks (drums) and a glide (vocals)."""
+    root = tmp_path_factory.mktemp("stems")
+    t = np.arange(3 * SR) / SR
+    rng = np.random.default_rng(0)
+    for k in range(2):
+        d = root / f"track{k}"
+        d.mkdir()
+        _write(d / "bass.wav", 0.3 * np.sin(2 * np.pi * (55 + 10 * k) * t))
+        _write(d / "other.wav", 0.2 * np.sin(2 * np.pi * (440 + 50 * k) * t))
+        clicks = np.zeros_like(t)
+        clicks[::SR // 4] = 1.0
+        _write(d / "drums.wav", np.convolve(clicks, rng.normal(0, 0.3, 400))[:len(t)])
+        _write(d / "vocals.wav", 0.2 * np.sin(2 * np.pi * (300 + 100 * t) * t))
+    return [root]
+
+
+def test_batches_have_the_documented_shapes(stem_dirs):
+    mixes = OnTheFlyMixes(stem_dirs, seed=1, batch_size=3, steps=2)
+    batches = list(mixes)
+    assert len(batches) == len(mixes) == 2
+    mix, targets = batches[0]
+    assert mix.shape == (3, config.N_BANDS, config.N_COEFS) and mix.dtype == np.float32
+    assert targets.shape == (3, 3, config.N_BANDS, config.N_COEFS)
+    assert targets.dtype == np.float32 and np.all(targets >= 0) and np.all(np.isfinite(mix))
+
+
+def test_the_mix_is_the_sum_of_the_treated_stems(stem_dirs):
+    mixes = OnTheFlyMixes(stem_dirs, seed=2, batch_size=4)
+    recipes = [mixes.recipe(0, k) for k in range(4)]
+    coefs = mixes.coefficients(recipes)
+    mix, targets = mixes.batch(0, 0)
+    np.testing.assert_allclose(mix, np.abs(coefs.sum(axis=1)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(targets, np.abs(coefs), rtol=1e-6)
+    assert np.all(mix <= targets.sum(axis=1) * (1 + 1e-5) + 1e-6)  # triangle inequality
+    # each target is its stem's transform times the drawn gain and EQ, nothing else
+    raw = get_nsgt().forward(mixes.signals(recipes)[1, 1], dtype=np.float32)
+    gain = recipes[1].parts[1][3]
+    scale = 10 ** ((gain + recipes[1].eq_db[1]) / 20)
+    np.testing.assert_allclose(targets[1, 1], np.abs(raw) * scale[:, None], rtol=1e-4,
+                               atol=1e-6)
+
+
+def test_gains_eq_and_speed_stay_within_bounds(stem_dirs):
+    mixes = OnTheFlyMixes(stem_dirs, seed=3, gain_db=6.0, eq_db=4.0, speed=0.03)
+    recipes = [mixes.recipe(e, k) for e in range(3) for k in range(40)]
+    parts = [p for r in recipes for p in r.parts if p is not None]
+    gains = np.array([p[3] for p in parts])
+    speeds = np.array([p[2] for p in parts])
+    assert np.all(np.abs(gains) <= 6.0) and gains.max() > 4 and gains.min() < -4
+    assert np.all(np.abs(speeds - 1) <= 0.03)
+    assert all(np.all(np.abs(r.eq_db) <= 4.0) for r in recipes)
+    vocal_share = np.mean([r.parts[2] is not None for r in recipes])
+    assert 0.55 < vocal_share < 0.95  # 0.75 by default
+    # stems of one example come from different tracks as often as chance says
+    assert any(len({p[0] for p in r.parts if p is not None}) > 1 for r in recipes)
+
+
+def test_same_seed_same_batches_new_epoch_new_mixes(stem_dirs):
+    a = OnTheFlyMixes(stem_dirs, seed=4, batch_size=2, steps=1, prefetch=0)
+    b = OnTheFlyMixes(stem_dirs, seed=4, batch_size=2, steps=1, prefetch=1)
+    (ma, ta), = list(a)
+    (mb, tb), = list(b)
+    np.testing.assert_array_equal(ma, mb)
+    np.testing.assert_array_equal(ta, tb)
+    (ma2, _), = list(a)  # the second iteration is the next epoch
+    assert not np.allclose(ma, ma2)
+    c = OnTheFlyMixes(stem_dirs, seed=5, batch_size=2, steps=1)
+    assert not np.allclose(ma, next(iter(c))[0])
+
+
+def test_no_usable_stems_is_one_plain_error(tmp_path):
+    d = tmp_path / "t"
+    d.mkdir()
+    _write(d / "vocals.wav", np.zeros(3 * SR))
+    with pytest.raises(DatasetError, match="no harmonic or percussive"):
+        OnTheFlyMixes([tmp_path])
+
+
+def test_an_accompaniment_file_evaluates_but_never_trains(tmp_path):
+    d = tmp_path / "t"
+    d.mkdir()
+    _write(d / "accompaniment.wav", np.ones(SR) * 0.1)
+    _write(d / "vocals.wav", np.ones(SR) * 0.2)
+    track, = multitrack.find_tracks([tmp_path])
+    assert [p.name for p in track.accompaniment] == ["accompaniment.wav"]
+    with pytest.raises(DatasetError, match="cannot train"):
+        multitrack.load_track(track)
+    refs = multitrack.load_track(track, accompaniment=True)
+    np.testing.assert_allclose(refs["mix"], refs["accompaniment"] + refs["vocal"])
+
+
+# ------------------------------------------------------------------ the real dev set
+@pytest.mark.skipif(not realsources.fof_songs() or sampler.instrument("salamander") is None
+                    or not realsources.gcin_syllables("5"),
+                    reason=f"real material missing: {HINT}")
+def test_the_dev_set_is_musdb_folders_whose_stems_sum_to_the_mixture(tmp_path):
+    from mixin_gui.synthdata import devset
+
+    plan = devset.plan(0)
+    kinds = {kind for _, kind, _ in plan}
+    assert kinds == {"fof", "speech-fof", "piano", "speech-piano"}
+    # one track of each kind, short
+    picks = [next(t for t in plan if t[1] == k) for k in sorted(kinds)]
+    for k, (name, kind, source) in enumerate(picks):
+        stems, mixture = devset._finish(devset.render(0, k, kind, source, 3.0))
+        folder = devset.write_track(tmp_path / name, stems, mixture, {"kind": kind},
+                                    names=tuple(stems))
+        files = {p.stem: sf.read(str(p), dtype="float32")[0] for p in folder.glob("*.wav")}
+        assert "mixture" in files and len(files) >= 3
+        total = sum(v for n, v in files.items() if n != "mixture")
+        assert np.max(np.abs(total - files["mixture"])) < 1e-5
+        assert np.abs(files["mixture"]).max() <= 0.9 + 1e-6
+        for n, v in files.items():
+            assert v.shape == (3 * SR, 2) and np.sqrt(np.mean(v ** 2)) > 1e-3, (name, n)
+        track, = multitrack.find_tracks([folder])
+        refs = multitrack.load_track(track, channels="keep", accompaniment=True)
+        np.testing.assert_allclose(refs["mix"], files["mixture"], atol=1e-5)
+        assert json.loads((folder / "synth.json").read_text())["kind"] == kind
+    again = devset.render(0, 2, picks[2][1], picks[2][2], 3.0)
+    first = devset.render(0, 2, picks[2][1], picks[2][2], 3.0)
+    assert all(np.array_equal(again[n], first[n]) for n in first)  # fixed by the seed
