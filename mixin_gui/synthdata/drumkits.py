@@ -8,12 +8,14 @@ drum banks. Breakbeat and electronic songs may also get a recorded break under t
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from ..dsp.resample import resample
 from . import fluid, resources
@@ -112,10 +114,21 @@ def parse_hydrogen_kit(folder, rng=None):
     return kit
 
 
+@functools.lru_cache(maxsize=None)
+def readable(path):
+    """Whether libsndfile opens ``path`` (a few packaged one-shots, e.g. LMMS's
+    ``kick04.ogg``, are WAV files with a malformed header)."""
+    try:
+        sf.info(str(path))
+        return True
+    except (RuntimeError, sf.LibsndfileError):
+        return False
+
+
 def _globbed(patterns):
     files = []
     for base, pattern in patterns:
-        files += sorted(Path(base).glob(pattern))
+        files += [p for p in sorted(Path(base).glob(pattern)) if readable(p)]
     return files
 
 
