@@ -3,6 +3,9 @@
 Three kinds of track, each a MUSDB-layout folder (stems and ``mixture.wav``, 44.1 kHz stereo
 float) that ``mixin evaluate --stem-dirs DIR`` scores:
 
+Only the Frets on Fire songs whose band holds no voice are used (the Sectoid pack; see
+:data:`.realsources.FOF_PACKS_WITH_VOICE`).
+
 * ``fof-<song>``: a Frets on Fire guitar (``other.wav``) over its own band
   (``accompaniment.wav``: drums, bass and keys in one file, so not split into harmonic and
   percussive). The evaluator scores the *accompaniment* (everything but the vocal): what a
@@ -108,7 +111,7 @@ def plan(seed=0):
     have_voice = bool(realsources.gcin_syllables("5") or realsources.gcin_syllables("3"))
     out = [(f"fof-{s[0]}", "fof", s) for s in songs]
     if have_voice:
-        out += [(f"speech-fof-{s[0]}", "speech-fof", s) for s in songs[::2]]
+        out += [(f"speech-fof-{s[0]}", "speech-fof", s) for s in songs]
     if have_piano:
         out += [(f"piano-{l[1].split('/')[-1].rsplit('.', 1)[0]}", "piano", l) for l in loops]
         if have_voice:

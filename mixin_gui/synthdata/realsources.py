@@ -120,12 +120,21 @@ def tonejs_available():
     return [n for n in TONEJS_INSTRUMENTS if _npm(f"tonejs-instrument-{n}-mp3")]
 
 
-def fof_songs():
-    """``[(name, guitar.ogg, song.ogg), ...]`` of the installed Frets on Fire songs, sorted."""
+#: Frets on Fire packs whose band track (``song.ogg``) holds a voice: the Muldjord songs show
+#: the moving formants of growled vocals in their spectrograms (not in ``guitar.ogg``), which
+#: today's vocal network does not pick up. Their band is never used as vocal-free material.
+FOF_PACKS_WITH_VOICE = ("muldjord",)
+
+
+def fof_songs(*, vocal_free=True):
+    """``[(name, guitar.ogg, song.ogg), ...]`` of the installed Frets on Fire songs, sorted;
+    only those whose band holds no voice unless ``vocal_free`` is false."""
     if not FOF_SONGS.is_dir():
         return []
     out = []
     for guitar in sorted(FOF_SONGS.glob("*/*/guitar.ogg")):
+        if vocal_free and guitar.parent.parent.name in FOF_PACKS_WITH_VOICE:
+            continue
         song = guitar.with_name("song.ogg")
         if song.is_file():
             out.append((f"{guitar.parent.parent.name}-{guitar.parent.name}", guitar, song))
