@@ -230,3 +230,21 @@ def test_the_dev_set_is_musdb_folders_whose_stems_sum_to_the_mixture(tmp_path):
     again = devset.render(0, 2, picks[2][1], picks[2][2], 3.0)
     first = devset.render(0, 2, picks[2][1], picks[2][2], 3.0)
     assert all(np.array_equal(again[n], first[n]) for n in first)  # fixed by the seed
+
+
+def test_extra_sources_join_their_role(stem_dirs, tmp_path):
+    t = np.arange(3 * SR) / SR
+    guitar = tmp_path / "guitar.wav"
+    _write(guitar, 0.25 * np.sign(np.sin(2 * np.pi * 196 * t)))
+    mixes = OnTheFlyMixes(stem_dirs, seed=6, extra={"harmonic": [guitar]})
+    assert len(mixes.sources["harmonic"]) == 3 and len(mixes.sources["percussive"]) == 2
+    only = OnTheFlyMixes([], seed=6, extra={"harmonic": [guitar]}, batch_size=2)
+    mix, targets = only.batch(0, 0)
+    np.testing.assert_allclose(mix, targets[:, 0], rtol=1e-5, atol=1e-7)  # the only stem
+    assert not targets[:, 1:].any()
+
+
+def test_training_extras_are_not_dev_set_material():
+    dev = {g for _, g, _ in realsources.fof_songs()}
+    extras = realsources.training_extras()["harmonic"]
+    assert not dev & set(extras)

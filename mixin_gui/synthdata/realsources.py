@@ -168,3 +168,12 @@ def gcin_syllables(speaker):
     if not GCIN_VOICE.is_dir():
         return []
     return sorted(GCIN_VOICE.glob(f"*/{speaker}.ogg"))
+
+
+def training_extras():
+    """Real stems for on-the-fly training mixes, by role: the Frets on Fire guitars of the
+    packs *not* in the real dev set (Muldjord; their ``guitar.ogg`` holds no voice).
+    ``{"harmonic": [path, ...]}``, empty lists when absent."""
+    songs = [s for s in fof_songs(vocal_free=False)
+             if s[1].parent.parent.name in FOF_PACKS_WITH_VOICE]
+    return {"harmonic": [guitar for _, guitar, _ in songs]}

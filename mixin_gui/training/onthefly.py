@@ -82,18 +82,21 @@ class OnTheFlyMixes:
         Share of the examples that hold a vocal (when the tracks have any).
     prefetch : int
         Batches computed ahead in a background thread while iterating (0: none).
+    extra : dict of str to list of path-like, optional
+        More sources per role (``"harmonic"``, ``"percussive"``, ``"vocal"``), one file
+        each, e.g. real guitar stems (``synthdata.realsources.training_extras()``).
     """
 
     def __init__(self, stem_dirs, *, seed=0, batch_size=8, chunk=config.CHUNK_SIZE,
                  steps=500, gain_db=6.0, eq_db=6.0, speed=0.03, vocal_share=0.75,
-                 prefetch=1):
+                 prefetch=1, extra=None):
         self.seed, self.batch_size, self.chunk, self.steps = seed, batch_size, chunk, steps
         self.gain_db, self.eq_db, self.speed = gain_db, eq_db, speed
         self.vocal_share, self.prefetch = vocal_share, prefetch
         self.epoch = 0
         self.nsgt = get_nsgt(length=chunk)
         self.sources = {role: [] for role in ROLES}  # role -> [(files, frames, sr)]
-        for track in find_tracks(stem_dirs):
+        for track in (find_tracks(stem_dirs) if stem_dirs else []):
             for role in ROLES:
                 files = getattr(track, role)
                 if role == "vocal" and _sings_not(track.path):
@@ -103,6 +106,11 @@ class OnTheFlyMixes:
                     frames = min(i.frames for i in infos)
                     if frames > 2 * chunk and len({i.samplerate for i in infos}) == 1:
                         self.sources[role].append((tuple(files), frames, infos[0].samplerate))
+        for role, files in (extra or {}).items():
+            for f in files:
+                info = sf.info(str(f))
+                if info.frames > 2 * chunk:
+                    self.sources[role].append(((f,), info.frames, info.samplerate))
         if not (self.sources["harmonic"] or self.sources["percussive"]):
             raise DatasetError("The stem folders hold no harmonic or percussive file longer "
                                "than two model chunks.")
