@@ -248,3 +248,21 @@ def test_training_extras_are_not_dev_set_material():
     dev = {g for _, g, _ in realsources.fof_songs()}
     extras = realsources.training_extras()["harmonic"]
     assert not dev & set(extras)
+
+
+@pytest.mark.skipif(not realsources.fof_songs() or sampler.instrument("salamander") is None,
+                    reason=f"real material missing: {HINT}")
+def test_mixin_train_devset_writes_every_track_and_never_overwrites(tmp_path, capsys):
+    from mixin_gui.cli import main
+    from mixin_gui.synthdata import devset
+
+    out = tmp_path / "dev"
+    assert main(["train", "devset", "--out", str(out), "--seconds", "2"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(n for n, _, _ in devset.plan(0))
+    assert all((out / n / "mixture.wav").is_file() for n in names)
+    assert not any(n.startswith("fof-muldjord") for n in names)  # their bands hold a voice
+    before = (out / names[0] / "mixture.wav").read_bytes()
+    assert main(["train", "devset", "--out", str(out), "--seconds", "3"]) != 0
+    assert "already exists" in capsys.readouterr().err
+    assert (out / names[0] / "mixture.wav").read_bytes() == before

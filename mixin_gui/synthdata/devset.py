@@ -160,13 +160,14 @@ def build_devset(out, *, seed=0, seconds=20.0, overwrite=False, progress=None):
         raise DatasetError("No real material is installed for the dev set; run "
                            "scripts/real-material.sh (make setup-real).")
     out = Path(out)
+    taken = [out / name for name, _, _ in tracks if (out / name).exists()]
+    if taken and not overwrite:
+        raise DatasetError(f"'{taken[0]}' already exists; use --overwrite to replace it.")
     for k, (name, kind, source) in enumerate(tracks):
         folder = out / name
-        if folder.exists() and not overwrite:
-            raise DatasetError(f"'{folder}' already exists; use --overwrite to replace it.")
         stems, mixture = _finish(render(seed, k, kind, source, seconds))
         write_track(folder, stems, mixture, {"kind": kind, "seed": seed, "seconds": seconds},
-                    names=tuple(stems))
+                    names=tuple(stems), overwrite=overwrite)
         if progress:
             progress(k + 1, len(tracks))
     return [t[0] for t in tracks]
