@@ -131,7 +131,7 @@ def test_batches_have_the_documented_shapes(stem_dirs):
     assert len(batches) == len(mixes) == 2
     mix, targets = batches[0]
     assert mix.shape == (3, config.N_BANDS, config.N_COEFS) and mix.dtype == np.float32
-    assert targets.shape == (3, 3, config.N_BANDS, config.N_COEFS)
+    assert targets.shape == (3, len(ROLES), config.N_BANDS, config.N_COEFS)
     assert targets.dtype == np.float32 and np.all(targets >= 0) and np.all(np.isfinite(mix))
 
 

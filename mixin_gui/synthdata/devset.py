@@ -23,9 +23,12 @@ singing, nothing from ``../shared/audio``). The set is fixed by its seed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import soundfile as sf
 
+from ..dsp.resample import resample
 from ..errors import DatasetError
 from . import composition, drumkits, instruments, realsources, sampler, vocals
 from .resources import SR, load_sample
@@ -42,7 +45,6 @@ def _excerpt(path, start_s, seconds):
     audio, sr = sf.read(str(path), start=start, frames=n, dtype="float32", always_2d=True)
     audio = np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio[:, :2]
     if sr != SR:
-        from ..dsp.resample import resample
         audio = resample(audio, sr, SR)
     out = np.zeros((int(seconds * SR), 2), np.float32)
     out[:min(len(out), len(audio))] = audio[:len(out)]
@@ -153,8 +155,6 @@ def build_devset(out, *, seed=0, seconds=20.0, overwrite=False, progress=None):
     DatasetError
         When none of the real material is installed.
     """
-    from pathlib import Path
-
     tracks = plan(seed)
     if not tracks:
         raise DatasetError("No real material is installed for the dev set; run "
