@@ -266,3 +266,30 @@ def test_mixin_train_devset_writes_every_track_and_never_overwrites(tmp_path, ca
     assert main(["train", "devset", "--out", str(out), "--seconds", "3"]) != 0
     assert "already exists" in capsys.readouterr().err
     assert (out / names[0] / "mixture.wav").read_bytes() == before
+
+
+@needs_piano
+def test_the_generator_plays_parts_on_real_instruments_by_a_seeded_draw(monkeypatch):
+    pytest.importorskip("mido", reason="mido missing: pip install -e '.[synth]'")
+    from mixin_gui.synthdata import composition, instruments, resources
+
+    if resources.missing():
+        pytest.skip("synth system packages missing: " + "; ".join(resources.missing()))
+    song = composition.compose(np.random.default_rng(3), duration=4.0, vocals=False)
+    n = int((song.duration + 1) * SR)
+
+    def sources(real_rng):
+        parts = instruments.render_parts(np.random.default_rng(5), song, n, real_rng=real_rng)
+        return [(p.program, p.soundfont) for p in parts], parts
+
+    monkeypatch.setattr(instruments, "REAL_SHARE", 1.0)
+    real, parts = sources(np.random.default_rng(1))
+    for (program, source), part in zip(real, parts):
+        assert source.startswith("real:") == (program in sampler.PROGRAM_INSTRUMENTS)
+        assert np.sqrt(np.mean(part.audio ** 2)) > 1e-4
+    assert any(s.startswith("real:") for _, s in real)
+    again, _ = sources(np.random.default_rng(1))
+    assert again == real
+    soundfonts, _ = sources(None)  # no draw: every part on a soundfont, programs unchanged
+    assert [p for p, _ in soundfonts] == [p for p, _ in real]
+    assert not any(s.startswith("real:") for _, s in soundfonts)
