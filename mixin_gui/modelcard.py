@@ -79,6 +79,22 @@ def describe_card(card):
     return f"{text} {scores}".strip()
 
 
+#: Architectures in words, for the one-line summaries.
+ARCHITECTURES = {
+    "mixin-original": "original MiXiN CDAEs, one per stem",
+    "mixin-cdae-1": "compact CDAEs, one per stem",
+    "mixin-unet-1": "U-Net, one network giving all stems' masks",
+}
+
+
+def summary_line(card):
+    """A model set in one line: its architecture, then its card in words."""
+    card = card or {}
+    arch = card.get("architecture", "mixin-original")
+    what = ARCHITECTURES.get(arch, arch)
+    return f"{what} ({arch}). {describe_card(card)}"
+
+
 def describe_models(model_dir, stems, cards, files=None):
     """The models in use, one line per stem.
 

@@ -17,7 +17,8 @@ def register(sub):
                        description="Write demo_mix.wav (synthetic drums, bass, chords and a "
                                    "sung-like voice) and separate it.")
     p.add_argument("--outdir", default="demo-output", help="folder for the demo files")
-    p.add_argument("--pretrained-model-dir", metavar="DIR", default=None,
+    p.add_argument("--model", "--pretrained-model-dir", dest="pretrained_model_dir",
+                   metavar="NAME|DIR", default=None,
                    help="models to use (default: bundled models, else the original MiXiN "
                         "models in ../shared/reference when present)")
     p.add_argument("--duration", type=float, default=8.0, help="seconds of demo song")

@@ -1,23 +1,45 @@
-"""``mixin models [DIR]``: list and validate the models of a directory."""
+"""``mixin models [NAME|DIR]``: list the bundled model sets, or validate one set's models."""
 
 from __future__ import annotations
 
-from ..model.discovery import resolve_model_dir
-from ..modelcard import describe_card, licence_lines
+from ..model.discovery import model_sets, resolve_model_dir
+from ..modelcard import describe_card, licence_lines, summary_line
 
 
 def register(sub):
-    p = sub.add_parser("models", help="list and validate a model directory",
-                       description="Check that DIR holds a loadable MiXiN CDAE per stem "
-                                   "and show each model card.")
-    p.add_argument("model_dir", nargs="?", default=None, metavar="DIR",
-                   help="model directory (default: the folder `separate` uses)")
+    p = sub.add_parser("models", help="list the model sets, or check one",
+                       description="Without an argument, list the bundled model sets by "
+                                   "name with each card's summary. With NAME or DIR, check "
+                                   "that the set loads and show its model cards.")
+    p.add_argument("model_dir", nargs="?", default=None, metavar="NAME|DIR",
+                   help="a bundled set by name, or a model folder")
     p.set_defaults(func=run_models)
+
+
+def list_sets():
+    """Print one line per bundled set (name, then its card's summary); 0 when any."""
+    from ..model.stems import inspect_model_dir
+
+    sets = model_sets()
+    if not sets:
+        print("no model sets are bundled; pass a model folder to check it")
+        return 1
+    default = next(iter(sets))
+    print("model sets (separate --model NAME):")
+    for name, folder in sets.items():
+        rows = inspect_model_dir(folder)
+        card = next((r["card"] for r in rows if r["ok"]), None)
+        state = "ok" if all(r["ok"] for r in rows) else "FAIL"
+        mark = " (default)" if name == default else ""
+        print(f"  {name}{mark}: {state}, {summary_line(card) if card else rows[0]['error']}")
+    return 0
 
 
 def run_models(args):
     from ..model.stems import inspect_model_dir
 
+    if args.model_dir is None and model_sets():
+        return list_sets()
     model_dir = resolve_model_dir(args.model_dir, required=False)
     print(f"models in {model_dir}:")
     rows = inspect_model_dir(model_dir)

@@ -32,9 +32,10 @@ def register(sub):
                    help="no vocal model: share the mix between harmonic and percussive")
     p.add_argument("--single-model", action="store_true",
                    help="each network's magnitude with the mix's phase instead of soft masks")
-    p.add_argument("--pretrained-model-dir", metavar="DIR", default=None,
-                   help="folder with model_harmonic/percussive/vocal "
-                        "(default: the bundled pretrained-models/)")
+    p.add_argument("--model", "--pretrained-model-dir", dest="pretrained_model_dir",
+                   metavar="NAME|DIR", default=None,
+                   help="a bundled model set by name (see `mixin models`) or a folder of "
+                        "models (default: the bundled default set)")
     p.add_argument("--outdir", default="./", help="output folder (default: ./)")
     p.add_argument("--first-prefix", action="store_true",
                    help="name stems after the input's name up to its first underscore")

@@ -121,7 +121,8 @@ def _register_fit(steps):
     p.add_argument("--stems", default=",".join(config.STEMS),
                    help="comma-separated stems to train (default: all three)")
     p.add_argument("--epochs", type=int, default=100, help="at most N epochs (default: 100)")
-    p.add_argument("--batch-size", type=int, default=64, help="chunks per step (default: 64)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="chunks per step (default: 64 for cdae, 4 for unet)")
     p.add_argument("--patience", type=int, default=10,
                    help="epochs without validation improvement before stopping (default: 10)")
     p.add_argument("--data-dir", default="data", help="folder with the HDF5 files")
@@ -139,11 +140,65 @@ def _register_fit(steps):
                    help="tf.distribute strategy: several GPUs (mirrored) or a cluster "
                         "configured by TF_CONFIG (multiworker)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    p.add_argument("--arch", choices=("cdae", "unet"), default="cdae",
+                   help="cdae: one network per stem from the HDF5 files (default); unet: "
+                        "one joint network (mixin-unet-1) from the songs of --stem-dirs")
+    p.add_argument("--stem-dirs", nargs="+", metavar="DIR", default=None,
+                   help="(unet) folders of tracks; the last tenth of the songs validates")
+    p.add_argument("--steps", type=int, default=100,
+                   help="(unet) batches per epoch (default: 100)")
+    p.add_argument("--nice", type=int, default=0,
+                   help="lower this process's priority by N first (default: 0)")
     p.set_defaults(func=run_fit, needs_backend=True)
+
+
+def run_fit_unet(args):
+    """``mixin train fit --arch unet``: the joint U-Net from songs, mixed on the fly where
+    ``training.onthefly`` is installed, else chunks of the songs as recorded."""
+    from ..training.fit import FitOptions
+    from ..training.multitrack import find_tracks
+    from ..training.unet_fit import TrackChunks, train_unet
+
+    if not args.stem_dirs:
+        raise DatasetError("--arch unet trains from songs: pass --stem-dirs DIR.")
+    tracks = find_tracks(args.stem_dirs)
+    if len(tracks) < 2:
+        raise DatasetError("--arch unet needs at least two songs (one validates).")
+    n_val = max(1, len(tracks) // 10)
+    train_t, val_t = tracks[:-n_val], tracks[-n_val:]
+    try:
+        from ..training.onthefly import OnTheFlyMixes
+    except ImportError:
+        OnTheFlyMixes = None
+    if OnTheFlyMixes is not None:
+        make = lambda ts, seed, steps: OnTheFlyMixes(  # noqa: E731
+            [t.path for t in ts], seed=seed, batch_size=args.batch_size, steps=steps,
+            prefetch=0)
+        how = "mixed on the fly (stems of different songs, random gains, EQ, speed)"
+    else:
+        make = lambda ts, seed, steps: TrackChunks(  # noqa: E731
+            ts, seed=seed, batch_size=args.batch_size, steps=steps)
+        how = "chunks of the songs as recorded"
+    opts = FitOptions(epochs=args.epochs, batch_size=args.batch_size, patience=args.patience,
+                      resume=args.resume, restart=args.restart, seed=args.seed)
+    note = {"stem_dirs": [str(d) for d in args.stem_dirs], "songs": len(train_t),
+            "validation_songs": len(val_t), "mixing": how}
+    res = train_unet(make(train_t, args.seed, args.steps), make(val_t, args.seed + 1000, 8),
+                     args.model_dir, args.checkpoint_dir, opts, data_note=note)
+    print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
+          f"saved {res['model']}")
+    return 0
 
 
 def run_fit(args):
     from ..training.fit import FitOptions, train_all
+
+    if args.nice:
+        os.nice(args.nice)
+    if args.batch_size is None:
+        args.batch_size = 4 if args.arch == "unet" else 64
+    if args.arch == "unet":
+        return run_fit_unet(args)
 
     stems = [s.strip() for s in args.stems.split(",") if s.strip()]
     if not stems:

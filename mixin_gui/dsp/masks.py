@@ -104,3 +104,25 @@ def apply_single_model(estimates, mix):
     phase = mix / np.where(zero, 1, mag)
     phase[zero] = 1
     return apply_masks(estimates, phase)
+
+
+def subset_masks(masks, rows):
+    """Masks of some stems, renormalised to sum to 1 (the others' share spread over them
+    in proportion, as the CDAEs' soft masks share the mix without the vocal model).
+
+    Parameters
+    ----------
+    masks : np.ndarray, shape (k, n, ...)
+        Positive masks summing to 1 over axis 0.
+    rows : list of int
+
+    Returns
+    -------
+    np.ndarray, shape (len(rows), n, ...)
+        ``masks`` itself when ``rows`` takes every stem in order.
+    """
+    if list(rows) == list(range(len(masks))):
+        return masks
+    out = masks[rows]
+    out /= out.sum(axis=0, keepdims=True)
+    return out

@@ -20,7 +20,7 @@ import numpy as np
 from .. import config
 from ..config import DEFAULT_OVERLAP, SeparationOptions  # noqa: F401 - DEFAULT_OVERLAP re-exported
 from ..dsp.chunking import ChunkPlan, OverlapAdd
-from ..dsp.masks import apply_masks, apply_single_model, soft_masks
+from ..dsp.masks import apply_masks, apply_single_model, soft_masks, subset_masks
 from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
@@ -210,12 +210,17 @@ class Separator:
         coefs = self.nsgt.forward(chunks, dtype=np.float32)     # complex64
         est = self.models.predict(np.abs(coefs))
         if tuple(stems) != self.stems:
-            est = est[[self.stems.index(s) for s in stems]]
+            rows = [self.stems.index(s) for s in stems]
+            est = subset_masks(est, rows) if self.models.joint else est[rows]
         return coefs, est
 
     def _synthesise(self, coefs, est, single_model):
-        """Stem signals ``(k, n, 44032)`` from mix coefficients and stem magnitudes."""
-        if single_model:
+        """Stem signals ``(k, n, 44032)`` from mix coefficients and stem magnitudes (or, from
+        a joint network, masks: the masked mix is each stem's magnitude with the mix's phase,
+        so ``single_model`` changes nothing there)."""
+        if self.models.joint:
+            stem_coefs = apply_masks(est, coefs)
+        elif single_model:
             stem_coefs = apply_single_model(est, coefs)
         else:
             stem_coefs = apply_masks(soft_masks(est), coefs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import config
-from ..errors import NoModelsError
+from ..errors import ModelLoadError, NoModelsError
 from ..paths import default_model_dir, project_root
 
 #: Extensions a model file may have, in the order they are looked for (as
@@ -23,9 +23,15 @@ def reference_model_dir():
     return project_root().parent / "shared" / "reference" / "mixin-original-models"
 
 
+#: The file of a joint network (one for every stem; ``unet_arch.FILE_STEM``).
+JOINT_FILE = "model_joint.keras"
+
+
 def has_model(folder, stem):
-    """Whether ``folder`` holds ``model_<stem>`` in a form we load."""
-    return any((Path(folder) / f"model_{stem}{ext}").is_file() for ext in MODEL_EXTENSIONS)
+    """Whether ``folder`` holds ``model_<stem>`` in a form we load, or a joint network."""
+    folder = Path(folder)
+    return (folder / JOINT_FILE).is_file() or \
+        any((folder / f"model_{stem}{ext}").is_file() for ext in MODEL_EXTENSIONS)
 
 
 def has_models(folder):
@@ -39,13 +45,43 @@ def model_stems(folder):
     return config.STEMS if has_model(folder, "vocal") else config.INSTRUMENTAL_STEMS
 
 
+#: Name of the model set held directly in ``pretrained-models/`` (the compact CDAEs); each
+#: sub-folder holding models is a set named after the folder (``pretrained-models/unet``).
+TOP_SET = "cdae"
+
+
+def model_sets(root=None):
+    """The bundled model sets by name, in the order offered.
+
+    Parameters
+    ----------
+    root : path-like or None
+        The bundled folder (default: ``pretrained-models/``).
+
+    Returns
+    -------
+    dict of str to Path
+        :data:`TOP_SET` for the models in ``root`` itself (when it holds any), then each
+        sub-folder holding models, by name.
+    """
+    root = Path(root) if root is not None else default_model_dir()
+    sets = {TOP_SET: root} if has_models(root) else {}
+    if root.is_dir():
+        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+            if sub.name not in sets and has_models(sub):
+                sets[sub.name] = sub
+    return sets
+
+
 def resolve_model_dir(folder=None, *, required=True):
     """The model folder to use.
 
     Parameters
     ----------
     folder : path-like or None
-        The user's choice; returned as given (its models are checked when loaded).
+        The user's choice: the name of a bundled set (:func:`model_sets`) unless a folder
+        of that name exists here, else a folder, returned as given (its models are
+        checked when loaded).
     required : bool
         When no folder is given and none with models is found: raise (``True``) or return
         the bundled folder anyway (``False``, for a settings default shown to the user).
@@ -56,11 +92,21 @@ def resolve_model_dir(folder=None, *, required=True):
 
     Raises
     ------
+    ModelLoadError
+        ``folder`` is a bare name that is neither a bundled set nor a folder here.
     NoModelsError
         No folder given and neither the bundled nor the reference folder holds models;
         ``folder`` of the error is the bundled folder.
     """
     if folder:
+        name = str(folder)
+        if "/" not in name and "\\" not in name and not Path(name).exists():
+            sets = model_sets()
+            if name in sets:
+                return sets[name]
+            raise ModelLoadError(
+                f"There is no model set or folder named '{name}'; the bundled sets are "
+                f"{', '.join(sets) or 'none'}.")
         return Path(folder)
     bundled = default_model_dir()
     for candidate in (bundled, reference_model_dir()):

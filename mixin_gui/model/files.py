@@ -32,8 +32,18 @@ INPUT_SHAPE = (config.N_BANDS, config.N_COEFS, 1)
 N_PARAMS = 37005
 #: Extensions a model file may have, in the order they are looked for.
 MODEL_EXTENSIONS = (".keras", ".h5")
-#: Architecture names a model card may declare: the original release and ours.
+#: Architecture names a CDAE's model card may declare: the original release and ours.
 KNOWN_ARCHITECTURES = ("mixin-original", config.ARCH_VERSION)
+#: Every architecture this version reads (the joint U-Net: ``unet_arch.ARCH``).
+ALL_ARCHITECTURES = (*KNOWN_ARCHITECTURES, "mixin-unet-1")
+
+
+def unknown_architecture(path, arch):
+    """The one-sentence refusal of a model whose card names an architecture we do not read."""
+    return ModelLoadError(
+        f"Model file '{path}' is of architecture '{arch}', which this version of MiXiN "
+        f"does not know (it reads {', '.join(ALL_ARCHITECTURES[:-1])} and "
+        f"{ALL_ARCHITECTURES[-1]}).")
 
 #: The MiXiN CDAE, layer by layer: (Keras class, its defining setting). Conv2D: (filters,
 #: kernel size), ReLU and "same" padding; pools and up-samplings: their size; the crop:
@@ -112,9 +122,11 @@ def read_weights(path):
     path = Path(path)
     arch = read_card(path).get("architecture", "mixin-original")
     if arch not in KNOWN_ARCHITECTURES:
-        raise ModelLoadError(
-            f"Model file '{path}' is of architecture '{arch}', which this version of MiXiN "
-            f"does not know (it reads {' and '.join(KNOWN_ARCHITECTURES)}).")
+        if arch in ALL_ARCHITECTURES:
+            raise ModelLoadError(f"Model file '{path}' says it is a {arch} network, which "
+                                 f"is one file for all stems (model_joint.keras), not one "
+                                 f"per stem.")
+        raise unknown_architecture(path, arch)
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:

@@ -1,4 +1,5 @@
-"""Running the networks: every stem's CDAE in one ONNX Runtime session (no TensorFlow)."""
+"""Running the networks in one ONNX Runtime session (no TensorFlow): every stem's CDAE side
+by side, or the joint U-Net (``mixin-unet-1``), which gives the stems' masks."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
+from ..dsp.masks import subset_masks
 from ..errors import ModelLoadError
 from .onnx_graph import build_graph
+from .onnx_unet import build_unet_graph
+from .unet_arch import STEMS as UNET_STEMS
 
 #: Threads ONNX Runtime may use inside one network call. The engine masks and inverts the
 #: previous batch on its own thread meanwhile (numpy, mostly one core); on two cores two
@@ -44,13 +48,17 @@ class Runtime:
 
     Parameters
     ----------
-    stem_weights : list of list of (np.ndarray, np.ndarray)
-        Per stem, its convolution weights (:func:`mixin_gui.model.files.read_weights`).
+    stem_weights : list of list of (np.ndarray, np.ndarray), or dict
+        Per stem, its convolution weights (:func:`mixin_gui.model.files.read_weights`);
+        with ``joint=True`` the U-Net's weights by layer
+        (:func:`mixin_gui.model.unet_arch.read_unet_weights`).
     threads : int or None
         Intra-op threads; None uses :data:`DEFAULT_THREADS` (or ``MIXIN_ORT_THREADS``).
+    joint : bool
+        The weights are the U-Net's: the session gives masks of :data:`UNET_STEMS`.
     """
 
-    def __init__(self, stem_weights, *, threads=None):
+    def __init__(self, stem_weights, *, threads=None, joint=False):
         import onnxruntime as ort
 
         if threads is None:
@@ -63,16 +71,20 @@ class Runtime:
         # Waiting threads sleep instead of spinning: the engine's numpy stage needs the core.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
-        graph = build_graph(stem_weights, block=nchwc_block())
+        if joint:
+            graph = build_unet_graph(stem_weights, block=nchwc_block())
+        else:
+            graph = build_graph(stem_weights, block=nchwc_block())
         try:
             self.session = ort.InferenceSession(graph, opts,
                                                 providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001 - the runtime's own error types vary
             raise ModelLoadError(f"The networks could not be prepared to run: {exc}") from None
-        self.n_stems = len(stem_weights)
+        self.n_stems = len(UNET_STEMS) if joint else len(stem_weights)
 
     def __call__(self, magnitude):
-        """Stem estimates ``(k, n, 96, 1948)`` (a view) of magnitudes ``(n, 96, 1948)``.
+        """Stem estimates ``(k, n, 96, 1948)`` (a view) of magnitudes ``(n, 96, 1948)``:
+        magnitudes of the CDAEs, masks of the joint U-Net.
 
         The session runs :data:`RUN_CHUNKS` chunks at a time: its largest tensor, the first
         convolution's output, takes about 36 MB a chunk.
@@ -96,14 +108,23 @@ class ModelSet:
     cards : dict of str to dict
         Model cards (stem, architecture, training data, scores).
     weights : dict of str to list of (np.ndarray, np.ndarray)
-        Each stem's convolution weights, as read from its file.
+        Each stem's convolution weights, as read from its file; for a joint network one
+        entry, ``"joint"``, the U-Net's weights by layer.
+    joint : bool
+        One network (the U-Net) gives every stem's mask: :meth:`predict` returns masks
+        that sum to 1 over :attr:`stems`, to be applied as they are.
     """
 
-    def __init__(self, model_dir, stems, files, cards, weights, *, threads=None):
+    def __init__(self, model_dir, stems, files, cards, weights, *, threads=None,
+                 joint=False):
         self.model_dir = Path(model_dir)
         self.stems = tuple(stems)
         self.files, self.cards, self.weights = dict(files), dict(cards), dict(weights)
-        self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads)
+        self.joint = bool(joint)
+        if joint:
+            self.runtime = Runtime(self.weights["joint"], threads=threads, joint=True)
+        else:
+            self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads)
         self._warm = None
 
     def warm_up_in_background(self):
@@ -131,8 +152,13 @@ class ModelSet:
         Returns
         -------
         np.ndarray, shape (len(stems), n, 96, 1948), float32
-            A writable view (stem axis first) of the runtime's output.
+            A writable view (stem axis first) of the runtime's output: magnitudes, or for a
+            joint network masks summing to 1 over :attr:`stems` (:func:`subset_masks`).
         """
         if self._warm is not None:
             self._warm.join()
-        return self.runtime(magnitude)
+        out = self.runtime(magnitude)
+        if self.joint:
+            return subset_masks(out, [UNET_STEMS.index(s) for s in self.stems])
+        return out
+

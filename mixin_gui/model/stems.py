@@ -1,4 +1,6 @@
-"""A model directory: one CDAE per stem, loaded without any deep-learning framework."""
+"""A model directory, loaded without any deep-learning framework: one CDAE per stem
+(``model_<stem>.keras`` or ``.h5``), or one joint U-Net for every stem
+(``model_joint.keras``, whose card's ``architecture`` is ``mixin-unet-1``)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,33 @@ from pathlib import Path
 
 from .. import config
 from ..errors import ModelLoadError
-from .files import find_model_file, read_card, read_weights
+from .files import find_model_file, read_card, read_weights, unknown_architecture
 from .runtime import ModelSet
+from .unet_arch import ARCH as UNET_ARCH
+from .unet_arch import FILE_STEM as JOINT
+from .unet_arch import STEMS as JOINT_STEMS
+from .unet_arch import read_unet_weights
+
+
+def joint_model_file(model_dir):
+    """``model_dir``'s joint network file (``model_joint.keras``), or None."""
+    path = Path(model_dir) / f"model_{JOINT}.keras"
+    return path if path.is_file() else None
+
+
+def read_joint(path):
+    """Card and weights of a joint network file, after checking the card's architecture.
+
+    Raises
+    ------
+    ModelLoadError
+        The card names an architecture this version does not read, or the file is not it.
+    """
+    card = read_card(path)
+    arch = card.get("architecture")
+    if arch != UNET_ARCH:
+        raise unknown_architecture(path, arch)
+    return card, read_unet_weights(path)
 
 
 def load_model_dir(model_dir, stems=config.STEMS, *, threads=None):
@@ -30,6 +57,16 @@ def load_model_dir(model_dir, stems=config.STEMS, *, threads=None):
         A model is missing, unreadable or of the wrong shape (the message names it).
     """
     model_dir = Path(model_dir)
+    joint = joint_model_file(model_dir)
+    if joint is not None:
+        unknown = [s for s in stems if s not in JOINT_STEMS]
+        if unknown:
+            raise ModelLoadError(f"The joint network in '{model_dir}' has no {unknown[0]} "
+                                 f"stem.")
+        card, weights = read_joint(joint)
+        return ModelSet(model_dir, stems, {s: joint for s in stems},
+                        {s: card for s in stems}, {JOINT: weights}, threads=threads,
+                        joint=True)
     files, weights = {}, {}
     for s in stems:  # stem by stem, so the first problem reported is the first stem's
         files[s] = find_model_file(model_dir, s)
@@ -47,6 +84,17 @@ def inspect_model_dir(model_dir, stems=config.STEMS):
         One entry per stem: ``stem``, ``file`` (or None), ``ok``, ``error``, ``card`` and,
         when ok, ``params``.
     """
+    joint = joint_model_file(model_dir)
+    if joint is not None:
+        row = {"stem": "+".join(stems), "file": joint, "ok": False, "error": None,
+               "card": None}
+        try:
+            card, weights = read_joint(joint)
+            row.update(ok=True, card=card,
+                       params=int(sum(k.size + b.size for k, b in weights.values())))
+        except ModelLoadError as exc:
+            row["error"] = str(exc)
+        return [row]
     rows = []
     for s in stems:
         row = {"stem": s, "file": None, "ok": False, "error": None, "card": None}

@@ -1,0 +1,186 @@
+"""Train the joint U-Net (``mixin train fit --arch unet``).
+
+The network predicts three masks (softmax over the stems); the loss is on the masked
+mixture: mean ``|mask_s * |X| - |S_s||`` over stems and bins (L1), each chunk divided by its
+mean mix magnitude so that loud and quiet chunks weigh alike. Batches come from any
+source with ``batch(epoch, index) -> (mix_mag (b, 96, 1948), targets (b, 3, 96, 1948))``
+and ``len()`` (the on-the-fly mixes of ``training.onthefly``); validation uses a fixed
+epoch of its own source, so its loss is comparable across epochs.
+
+Checkpoint files (outside the repository), as :mod:`fit` writes them for stem ``joint``:
+``model_joint.best.keras``, ``model_joint.last.keras`` (with the optimizer),
+``model_joint.state.json``, ``model_joint.csv``; ``resume=True`` continues a run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .. import config
+from ..errors import DatasetError
+from ..model.unet import build_unet, keras, save_unet
+from ..model.unet_arch import ARCH, FEATURE_EPS, FILE_STEM, STEMS, features
+from .fit import FitOptions, _callbacks, _read_state, checkpoint_paths
+
+
+@keras.saving.register_keras_serializable(package="mixin")
+def masked_mixture_l1(y_true, y_pred):
+    """L1 loss on the masked mixture.
+
+    ``y_true`` (b, 96, 1948, 4): the three target magnitudes then the mix magnitude, each
+    chunk divided by its mean mix magnitude; ``y_pred`` (b, 96, 1948, 3): the masks.
+    """
+    ops = keras.ops
+    return ops.mean(ops.abs(y_pred * y_true[..., 3:] - y_true[..., :3]), axis=(1, 2, 3))
+
+
+def training_pair(mix, targets):
+    """Network input and loss target of one batch.
+
+    Parameters
+    ----------
+    mix : np.ndarray, shape (b, 96, 1948)
+    targets : np.ndarray, shape (b, 3, 96, 1948)
+
+    Returns
+    -------
+    x : np.ndarray, shape (b, 96, 1948, 1)
+        :func:`unet_arch.features` of the mix.
+    y : np.ndarray, shape (b, 96, 1948, 4)
+        Targets then mix, divided by each chunk's mean mix magnitude.
+    """
+    mix = np.asarray(mix, np.float32)
+    scale = mix.mean(axis=(1, 2), keepdims=True) + np.float32(FEATURE_EPS)
+    y = np.concatenate([np.moveaxis(targets, 1, -1), mix[..., None]], axis=-1)
+    return features(mix)[..., None], (y / scale[..., None]).astype(np.float32)
+
+
+class TrackChunks:
+    """A plain batch source: chunks of whole songs (stems as recorded, mono), each drawn
+    by ``(seed, epoch, index)`` from a random song at a random offset.
+
+    The tracks are decoded once and held in memory, so this suits small sets (tests, a
+    first run); the on-the-fly mixes of ``training.onthefly`` remix stems of different
+    songs and read them from disk.
+
+    Parameters
+    ----------
+    tracks : list of StemTrack
+        From :func:`multitrack.find_tracks`.
+    seed, batch_size, steps : int
+    """
+
+    def __init__(self, tracks, *, seed=0, batch_size=4, steps=100):
+        from ..dsp.nsgt import get_nsgt
+        from .multitrack import load_track
+
+        self.seed, self.batch_size, self.steps = seed, int(batch_size), int(steps)
+        self.songs = []
+        for track in tracks:
+            t = load_track(track)
+            if len(t["mix"]) >= config.CHUNK_SIZE:
+                self.songs.append(np.stack([t[s] for s in STEMS]))   # (3, frames)
+        if not self.songs:
+            raise DatasetError("No track is as long as one chunk "
+                               f"({config.CHUNK_SIZE / config.SAMPLE_RATE:.1f} s).")
+        self.nsgt = get_nsgt()
+
+    def __len__(self):
+        return self.steps
+
+    def batch(self, epoch, index):
+        """``(mix_mag (b, 96, 1948), targets (b, 3, 96, 1948))`` float32."""
+        rng = np.random.default_rng([self.seed, epoch, index])
+        chunks = []
+        for _ in range(self.batch_size):
+            song = self.songs[rng.integers(len(self.songs))]
+            start = rng.integers(song.shape[1] - config.CHUNK_SIZE + 1)
+            chunks.append(song[:, start:start + config.CHUNK_SIZE])
+        c = self.nsgt.forward(np.concatenate(chunks), dtype=np.float32)
+        c = c.reshape(self.batch_size, len(STEMS), *c.shape[1:])
+        return np.abs(c.sum(axis=1)), np.abs(c)
+
+
+class JointBatches(keras.utils.PyDataset):
+    """A batch source as a Keras dataset: epoch ``start + e`` at the e-th pass, or always
+    ``fixed_epoch`` (validation)."""
+
+    def __init__(self, source, *, start_epoch=0, fixed_epoch=None, steps=None, **kwargs):
+        super().__init__(**kwargs)
+        self.source, self.epoch, self.fixed = source, start_epoch, fixed_epoch
+        self.steps = len(source) if steps is None else min(int(steps), len(source))
+
+    def __len__(self):
+        return self.steps
+
+    def __getitem__(self, index):
+        epoch = self.epoch if self.fixed is None else self.fixed
+        return training_pair(*self.source.batch(epoch, index))
+
+    def on_epoch_end(self):
+        self.epoch += 1
+
+
+def compile_unet(model, *, learning_rate=1e-3):
+    """Adam on :func:`masked_mixture_l1`."""
+    model.compile(loss=masked_mixture_l1, optimizer=keras.optimizers.Adam(learning_rate))
+    return model
+
+
+def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *,
+               val_steps=8, data_note=None, verbose=2):
+    """Train (or resume) the joint U-Net; save the best as ``model_joint.keras`` + card.
+
+    Parameters
+    ----------
+    train_source, val_source
+        Batch sources (see the module notes); ``val_source`` should draw other songs.
+    model_dir, checkpoint_dir : path-like
+    opts : FitOptions
+        ``epochs``, ``patience``, ``learning_rate``, ``resume``, ``restart``, ``seed``.
+    val_steps : int
+        Validation batches per epoch.
+    data_note : dict or None
+        What the training data is, for the card.
+
+    Returns
+    -------
+    dict
+        ``{"epochs": n, "best_val_loss": x, "model": Path}``.
+    """
+    opts = opts or FitOptions()
+    keras.utils.set_random_seed(opts.seed)
+    Path(checkpoint_dir).mkdir(parents=True, exist_ok=True)
+    paths = checkpoint_paths(checkpoint_dir, FILE_STEM)
+    state = _read_state(paths, opts)
+    if state["epoch"] > 0:
+        model = keras.models.load_model(paths["last"])
+    else:
+        model = compile_unet(build_unet(), learning_rate=opts.learning_rate)
+    train = JointBatches(train_source, start_epoch=state["epoch"], workers=1)
+    val = JointBatches(val_source, fixed_epoch=0, steps=val_steps)
+    if state["epoch"] < opts.epochs and state.get("wait", 0) < opts.patience:
+        model.fit(train, validation_data=val, epochs=opts.epochs,
+                  initial_epoch=state["epoch"], callbacks=_callbacks(paths, state, opts),
+                  verbose=verbose)
+    done = json.loads(paths["state"].read_text())
+    if paths["best"].is_file():
+        model = keras.models.load_model(paths["best"])
+    card = {
+        "training_data": data_note or {}, "epochs": done["epoch"],
+        "steps_per_epoch": len(train), "batch_size": getattr(train_source, "batch_size", None),
+        "recipe": {"loss": "L1 on the masked mixture, per-chunk normalised",
+                   "optimizer": "adam", "architecture": ARCH,
+                   **{k: v for k, v in asdict(opts).items()
+                      if k not in ("resume", "restart", "plot", "strategy")}},
+        "scores": {"validation_loss": done["best"]},
+        "keras_backend": keras.backend.backend(),
+        "trained": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    saved = save_unet(model, model_dir, card=card)
+    return {"epochs": done["epoch"], "best_val_loss": done["best"], "model": saved}

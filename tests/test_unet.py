@@ -1,0 +1,198 @@
+"""The joint U-Net (mixin-unet-1): ONNX Runtime equals Keras, its file is validated layer by
+layer, the engine applies its masks (stems sum to the mix), model sets by name, training
+with the masked-mixture loss resumes."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mixin_gui import config
+from mixin_gui.errors import ModelLoadError
+from mixin_gui.model import unet_arch
+from mixin_gui.model.stems import inspect_model_dir, load_model_dir
+from tests.test_runtime import real_magnitudes  # noqa: F401 - fixture
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def unet_dir(tmp_path_factory):
+    """A randomly initialised U-Net (seeded) saved as a model folder."""
+    from mixin_gui.model.unet import build_unet, keras, save_unet
+
+    keras.utils.set_random_seed(7)
+    model = build_unet()
+    rng = np.random.default_rng(7)
+    # larger biases than the initialiser's zeros, so the masks differ clearly between stems
+    model.set_weights([w if w.ndim > 1 else rng.normal(0, 0.3, w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    folder = tmp_path_factory.mktemp("unet")
+    save_unet(model, folder, card={"training_data": "random weights (test)"})
+    return folder
+
+
+def test_architecture_figures():
+    assert unet_arch.n_params() == 378076
+    assert 1.6e9 < unet_arch.flops_per_chunk() < 1.8e9
+
+
+def test_onnx_runtime_equals_keras_on_real_chunks(unet_dir, real_magnitudes):  # noqa: F811
+    from mixin_gui.model.unet import load_unet
+
+    models = load_model_dir(unet_dir)
+    assert models.joint and models.stems == config.STEMS
+    got = models.predict(real_magnitudes)
+    assert got.shape == (3, *real_magnitudes.shape)
+    x = unet_arch.features(real_magnitudes)[..., None]
+    want = np.moveaxis(load_unet(unet_dir / "model_joint.keras").predict(x, verbose=0), -1, 0)
+    assert np.abs(got - want).max() <= 1e-5
+    np.testing.assert_allclose(got.sum(axis=0), 1.0, atol=1e-5)
+    assert got.min() >= 0 and got.std(axis=(1, 2, 3)).min() > 1e-3   # masks vary
+
+
+def test_graph_is_valid_onnx(unet_dir):
+    import onnx
+
+    from mixin_gui.model.onnx_unet import build_unet_graph
+
+    weights = unet_arch.read_unet_weights(unet_dir / "model_joint.keras")
+    model = onnx.load_from_string(build_unet_graph(weights, block=16))
+    onnx.checker.check_model(model, full_check=True)
+    out = model.graph.output[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in out[1:]] == [3, config.N_BANDS, config.N_COEFS]
+
+
+def edited_copy(src, dst, edit=None, card=None):
+    """``src``'s joint model copied into folder ``dst`` with its config.json and card
+    edited."""
+    dst.mkdir()
+    with zipfile.ZipFile(src / "model_joint.keras") as zin, \
+            zipfile.ZipFile(dst / "model_joint.keras", "w") as zout:
+        for item in zin.namelist():
+            data = zin.read(item)
+            if item == "config.json" and edit:
+                cfg = json.loads(data)
+                edit(cfg["config"]["layers"])
+                data = json.dumps(cfg).encode()
+            zout.writestr(item, data)
+    c = json.loads((src / "model_joint.json").read_text())
+    c.update(card or {})
+    (dst / "model_joint.json").write_text(json.dumps(c))
+    return dst
+
+
+def layer(layers, name):
+    return next(x for x in layers if x.get("name", x["config"].get("name")) == name)
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda ls: layer(ls, "enc2")["config"].update(filters=64), "filters"),
+    (lambda ls: layer(ls, "pool1")["config"].update(pool_size=[1, 4]), "pool_size"),
+    (lambda ls: layer(ls, "masks")["config"].update(axis=1), "softmax"),
+    (lambda ls: ls.remove(layer(ls, "mid2")), "layers are"),
+    (lambda ls: layer(ls, "skip2")["inbound_nodes"][0]["args"][0].reverse(), "reads"),
+])
+def test_a_changed_network_is_refused(unet_dir, tmp_path, edit, words):
+    folder = edited_copy(unet_dir, tmp_path / "m", edit)
+    with pytest.raises(ModelLoadError, match="not the MiXiN U-Net") as err:
+        load_model_dir(folder)
+    assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_unknown_architecture_version_is_refused_in_one_sentence(unet_dir, tmp_path):
+    folder = edited_copy(unet_dir, tmp_path / "m", card={"architecture": "mixin-unet-9"})
+    with pytest.raises(ModelLoadError) as err:
+        load_model_dir(folder)
+    text = str(err.value)
+    assert "mixin-unet-9" in text and "mixin-unet-1" in text and "\n" not in text
+    assert not inspect_model_dir(folder)[0]["ok"]
+
+
+def test_engine_applies_joint_masks_stems_sum_to_mix(unet_dir, rng):
+    from mixin_gui.engine import Separator
+
+    sep = Separator(unet_dir)
+    x = rng.normal(0, 0.1, (3 * config.SAMPLE_RATE, 2)).astype(np.float32)
+    stems = sep.separate(x, config.SAMPLE_RATE)
+    total = sum(stems[s] for s in config.STEMS)
+    assert np.abs(total - x).max() < 1e-5
+    assert min(np.abs(stems[s]).max() for s in config.STEMS) > 1e-3
+    single = sep.separate(x, config.SAMPLE_RATE, config.SeparationOptions(single_model=True))
+    np.testing.assert_array_equal(single["vocal"], stems["vocal"])
+    inst = sep.separate(x, config.SAMPLE_RATE, config.SeparationOptions(instrumental=True))
+    assert np.abs(inst["harmonic"] + inst["percussive"] - x).max() < 1e-5
+    assert not np.allclose(inst["harmonic"], stems["harmonic"])   # the vocal share moved
+
+
+def test_model_sets_by_name(unet_dir, tmp_path):
+    from mixin_gui.model.discovery import TOP_SET, model_sets, resolve_model_dir
+    from mixin_gui.paths import default_model_dir
+
+    root = tmp_path / "pretrained"
+    root.mkdir()
+    for f in (ROOT / "pretrained-models").glob("model_*"):
+        (root / f.name).symlink_to(f)
+    (root / "unet").symlink_to(unet_dir, target_is_directory=True)
+    (root / "empty").mkdir()
+    assert model_sets(root) == {TOP_SET: root, "unet": root / "unet"}
+    assert resolve_model_dir(TOP_SET) == default_model_dir()
+    with pytest.raises(ModelLoadError, match="no model set or folder named 'nope'"):
+        resolve_model_dir("nope")
+
+
+def test_cli_models_lists_sets_with_summaries(capsys):
+    from mixin_gui.cli import main
+
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "cdae (default): ok, compact CDAEs, one per stem (mixin-cdae-1)." in out
+
+
+def test_cli_models_checks_a_joint_folder(unet_dir, capsys):
+    from mixin_gui.cli import main
+
+    assert main(["models", str(unet_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "model_joint.keras, 378,076 parameters" in out and "all models ok" in out
+
+
+def test_training_minimises_the_masked_mixture_loss_and_resumes(tmp_path):
+    """Two one-step epochs, then a resumed third: the checkpoint continues, the saved
+    model loads through the validated path."""
+    from mixin_gui.training.fit import FitOptions
+    from mixin_gui.training.unet_fit import TrackChunks, masked_mixture_l1, train_unet
+    from mixin_gui.training.multitrack import find_tracks
+    from tests.test_training import write_musdb_track
+
+    for i in range(2):
+        write_musdb_track(tmp_path / "songs" / f"s{i}", seed=i, seconds=3.0)
+    tracks = find_tracks([tmp_path / "songs"])
+    train = TrackChunks(tracks[:1], seed=0, batch_size=1, steps=1)
+    val = TrackChunks(tracks[1:], seed=1, batch_size=1, steps=1)
+    mix, targets = train.batch(0, 0)
+    assert mix.shape == (1, 96, 1948) and targets.shape == (1, 3, 96, 1948)
+    opts = FitOptions(epochs=2, learning_rate=1e-3, seed=3)
+    res = train_unet(train, val, tmp_path / "model", tmp_path / "ckpt", opts, val_steps=1,
+                     verbose=0)
+    assert res["epochs"] == 2
+    lines = (tmp_path / "ckpt" / "model_joint.csv").read_text().splitlines()
+    assert len(lines) == 3
+    opts = FitOptions(epochs=3, resume=True, seed=3)
+    res = train_unet(train, val, tmp_path / "model", tmp_path / "ckpt", opts, val_steps=1,
+                     verbose=0)
+    assert res["epochs"] == 3
+    assert len((tmp_path / "ckpt" / "model_joint.csv").read_text().splitlines()) == 4
+    card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
+    assert card["architecture"] == "mixin-unet-1" and card["epochs"] == 3
+    assert load_model_dir(tmp_path / "model").joint
+    # the loss is the masked mixture's L1: ratio masks of the targets score far better
+    # than equal shares (not 0: the stems' phases differ, so |mix| < the sum of |stem|)
+    y = np.concatenate([np.moveaxis(targets, 1, -1), mix[..., None]], -1)
+    ideal = np.moveaxis(targets / np.maximum(targets.sum(1, keepdims=True), 1e-12), 1, -1)
+    ideal_loss = float(np.mean(masked_mixture_l1(y, ideal)))
+    assert ideal_loss < 0.25 * float(np.mean(masked_mixture_l1(y, np.full_like(ideal, 1 / 3))))
