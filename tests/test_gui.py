@@ -314,6 +314,27 @@ def test_missing_models_say_so_and_a_folder_can_be_chosen(qtbot, settings, tmp_p
 
 
 @needs_models
+def test_model_set_picker_names_the_sets_with_their_summaries(qtbot, settings, tmp_path):
+    """The picker offers the bundled sets by name, each with its card's one line; picking
+    one sets the model folder, another folder leaves the picker blank."""
+    from mixin_gui.model.discovery import model_sets
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    picker = w.options.model_set
+    sets = model_sets()
+    assert [picker.itemText(i) for i in range(picker.count())] == list(sets)
+    tip = picker.itemData(0, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("compact CDAEs, one per stem (mixin-cdae-1).") and "\n" not in tip
+    w.options.set_model_dir(tmp_path)
+    assert picker.currentIndex() == -1
+    picker.activated.emit(0)
+    assert w.settings.model_dir == sets["cdae"] and picker.currentIndex() == 0
+    assert picker.toolTip() == tip
+    w.close()
+
+
+@needs_models
 def test_about_shows_readable_model_cards_and_licences(qtbot, window):
     from mixin_gui import __version__
 

@@ -73,6 +73,23 @@ def model_sets(root=None):
     return sets
 
 
+def set_card(folder):
+    """The model card that describes a set (the joint network's, else the first stem's),
+    read as JSON only; ``{}`` when there is none or it is unreadable."""
+    import json
+
+    folder = Path(folder)
+    for name in ["model_joint.json"] + [f"model_{s}.json" for s in config.STEMS]:
+        path = folder / name
+        if path.is_file():
+            try:
+                card = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return {}
+            return card if isinstance(card, dict) else {}
+    return {"architecture": "mixin-original"} if has_models(folder) else {}
+
+
 def resolve_model_dir(folder=None, *, required=True):
     """The model folder to use.
 

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QToolButton, QWidget)
 
+from ...model.discovery import model_sets, set_card
+from ...modelcard import summary_line
 from ..presets import PRESETS, preset
 from ..settings import ON_EXISTS, OUTPUT_FORMATS
 
@@ -74,6 +76,13 @@ class OptionsPanel(QWidget):
                                       toolTip=INSTRUMENTAL_TIP)
         self.single_model = QCheckBox("Raw network output (stems don't add up to the mix)",
                                       toolTip=SINGLE_MODEL_TIP)
+        self.model_set = QComboBox(toolTip="The bundled model sets; the folder below may "
+                                           "also be any other model folder")
+        for name, folder in model_sets().items():
+            self.model_set.addItem(name, str(folder))
+            self.model_set.setItemData(self.model_set.count() - 1,
+                                       summary_line(set_card(folder)),
+                                       Qt.ItemDataRole.ToolTipRole)
         self.model_dir = _FolderField("Choose the model folder")
         self.output_dir = _FolderField("Choose the output folder")
         self.fmt = QComboBox()
@@ -87,7 +96,8 @@ class OptionsPanel(QWidget):
         self.auto_export = QCheckBox("Export when a track is separated",
                                      toolTip="Write the preset's files as soon as each "
                                              "track is separated")
-        for widget, name in ((self.preset, "Preset"), (self.instrumental, "Instrumental"),
+        for widget, name in ((self.preset, "Preset"), (self.model_set, "Model set"),
+                             (self.instrumental, "Instrumental"),
                              (self.single_model, "Raw network output"),
                              (self.model_dir.edit, "Model folder"),
                              (self.output_dir.edit, "Output folder"),
@@ -98,6 +108,8 @@ class OptionsPanel(QWidget):
         form.addRow("Preset", self.preset)
         form.addRow(self.instrumental)
         form.addRow(self.single_model)
+        if self.model_set.count():
+            form.addRow("Model set", self.model_set)
         form.addRow("Models", self.model_dir)
         form.addRow("Output", self.output_dir)
         form.addRow("Format", self.fmt)
@@ -109,6 +121,8 @@ class OptionsPanel(QWidget):
         self.instrumental.toggled.connect(self._instrumental)
         self.single_model.toggled.connect(lambda v: setattr(settings, "single_model", v))
         self.model_dir.changed.connect(self._model_dir)
+        self.model_set.activated.connect(
+            lambda i: self.set_model_dir(self.model_set.itemData(i)))
         self.output_dir.changed.connect(lambda p: setattr(settings, "output_dir", p))
         self.fmt.currentIndexChanged.connect(
             lambda _i: setattr(settings, "output_format", self.fmt.currentData().split("/")))
@@ -125,6 +139,7 @@ class OptionsPanel(QWidget):
         self.instrumental.setChecked(s.instrumental)
         self.single_model.setChecked(s.single_model)
         self.model_dir.set_path(s.model_dir)
+        self._show_set(s.model_dir)
         self.output_dir.set_path(s.output_dir)
         self.fmt.setCurrentIndex(max(0, self.fmt.findData("/".join(s.output_format))))
         self.template.setText(s.template)
@@ -133,9 +148,20 @@ class OptionsPanel(QWidget):
 
     def set_model_dir(self, path):
         self.model_dir.set_path(path)
+        self._show_set(path)
         self._model_dir(str(path))
 
+    def _show_set(self, path):
+        """Select the bundled set held in ``path`` (none when it is another folder), and
+        show that set's card in one line as the picker's tooltip."""
+        i = self.model_set.findData(str(Path(path)))
+        self.model_set.setCurrentIndex(i)
+        self.model_set.setToolTip(self.model_set.itemData(i, Qt.ItemDataRole.ToolTipRole)
+                                  if i >= 0 else "Another model folder (below)")
+
     def _model_dir(self, path):
+        if path:
+            self._show_set(path)
         if path and Path(path) != self.settings.model_dir:
             self.settings.model_dir = path
             self.models_changed.emit()
