@@ -196,3 +196,16 @@ def test_training_minimises_the_masked_mixture_loss_and_resumes(tmp_path):
     ideal = np.moveaxis(targets / np.maximum(targets.sum(1, keepdims=True), 1e-12), 1, -1)
     ideal_loss = float(np.mean(masked_mixture_l1(y, ideal)))
     assert ideal_loss < 0.25 * float(np.mean(masked_mixture_l1(y, np.full_like(ideal, 1 / 3))))
+
+
+def test_cli_separate_refuses_an_unknown_set_name_in_one_line(capsys, tmp_path):
+    import soundfile as sf
+
+    from mixin_gui.cli import main
+
+    song = tmp_path / "song.wav"
+    sf.write(song, np.zeros((4410, 2), np.float32), 44100)
+    assert main(["separate", str(song), "--model", "nope", "--outdir", str(tmp_path)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "no model set or folder named 'nope'" in err and "cdae" in err
+    assert len(err.splitlines()) == 1 and not list(tmp_path.glob("song_*"))
