@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import config
 from ..errors import ModelLoadError
+from .unet_arch import ARCH as UNET_ARCH
 
 #: Input (and output) shape of every CDAE: one chunk's magnitude, one channel.
 INPUT_SHAPE = (config.N_BANDS, config.N_COEFS, 1)
@@ -35,7 +36,7 @@ MODEL_EXTENSIONS = (".keras", ".h5")
 #: Architecture names a CDAE's model card may declare: the original release and ours.
 KNOWN_ARCHITECTURES = ("mixin-original", config.ARCH_VERSION)
 #: Every architecture this version reads (the joint U-Net: ``unet_arch.ARCH``).
-ALL_ARCHITECTURES = (*KNOWN_ARCHITECTURES, "mixin-unet-1")
+ALL_ARCHITECTURES = (*KNOWN_ARCHITECTURES, UNET_ARCH)
 
 
 def unknown_architecture(path, arch):
