@@ -9,15 +9,20 @@ them, turning a network trained on one thing into another at inference).
 
 Layout (time axis padded 1948 -> 1952 = 2^5 * 61, so every pooling divides exactly)::
 
-    features (96, 1952, 1)
-    enc0 3x3 conv 16   ── pool (1, 4) ─► 96 x 488     time first: most pixels, fewest channels
+    features (96, 1952, 1), folded: 4 neighbouring time steps as channels -> (96, 488, 4)
     enc1 3x3 conv 24   ── pool (2, 2) ─► 48 x 244
     enc2 3x3 conv 48   ── pool (2, 2) ─► 24 x 122
     enc3 3x3 conv 96   ── pool (2, 2) ─► 12 x 61
     mid1, mid2 3x3 conv 128, proj 1x1 conv 96 (linear)
-    decoder: nearest up-sampling, + the encoder's output of that level (additive skip),
-    3x3 conv to the next level's width (48, 24, 16), last a 3x3 conv to 3 logits at full
-    resolution, crop to 1948, softmax over the 3 stems.
+    decoder: nearest up-sampling (2, 2), + the encoder's output of that level (additive
+    skip), 3x3 conv to the next level's width (48, 24); at 96 x 488 a 3x3 conv to 12
+    logits = 3 stems x 4 time steps, unfolded to (96, 1952, 3), cropped to 1948, softmax
+    over the 3 stems.
+
+Folding time into channels (rather than convolving at full resolution) keeps every layer
+at 96 x 488 or less: a first version with a 16-channel convolution and the last one at
+full resolution took 71 ms a chunk in ONNX Runtime, this one about 45 ms (2-core Xeon, under
+load) for 1.69 GFLOP and 378,076 parameters.
 
 The skips add rather than concatenate: a concatenation doubles the channels the next 3x3
 convolution reads at each level, and the decoder's convolutions were most of the cost.
