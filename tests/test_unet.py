@@ -209,3 +209,21 @@ def test_cli_separate_refuses_an_unknown_set_name_in_one_line(capsys, tmp_path):
     err = capsys.readouterr().err.strip()
     assert "no model set or folder named 'nope'" in err and "cdae" in err
     assert len(err.splitlines()) == 1 and not list(tmp_path.glob("song_*"))
+
+
+def test_cli_fit_unet_mixes_on_the_fly_and_refuses_a_second_fresh_run(tmp_path, capsys):
+    from mixin_gui.cli import main
+    from tests.test_training import write_musdb_track
+
+    for i in range(2):
+        write_musdb_track(tmp_path / "songs" / f"s{i}", seed=i, seconds=3.0)
+    argv = ["train", "fit", "--arch", "unet", "--stem-dirs", str(tmp_path / "songs"),
+            "--epochs", "1", "--steps", "1", "--batch-size", "1",
+            "--model-dir", str(tmp_path / "model"), "--checkpoint-dir", str(tmp_path / "ck")]
+    assert main(argv) == 0
+    card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
+    assert card["training_data"]["mixing"].startswith("mixed on the fly")
+    assert card["training_data"]["songs"] == 1 and card["epochs"] == 1
+    capsys.readouterr()
+    assert main(argv) != 0                     # a forgotten --resume must not cost the run
+    assert "--resume" in capsys.readouterr().err
