@@ -183,7 +183,10 @@ def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress
                 refs_, est = _accompaniment_pair(refs, est, method.stems)
             else:
                 refs_ = refs
-            stems = [s for s in refs_ if s in est and (s != "vocal" or has_vocal)]
+            # a silent reference (no vocal, or an orchestral piece without drums) has no
+            # SDR: BSSv4 refuses all-zero sources, so the stem is left out for that track
+            stems = [s for s in refs_ if s in est and (s != "vocal" or has_vocal)
+                     and np.any(refs_[s])]
             results[label][name] = bss_scores({s: refs_[s] for s in stems},
                                               {s: est[s] for s in stems})
         if progress:
