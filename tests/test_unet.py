@@ -55,6 +55,27 @@ def test_onnx_runtime_equals_keras_on_real_chunks(unet_dir, real_magnitudes):  #
     assert got.min() >= 0 and got.std(axis=(1, 2, 3)).min() > 1e-3   # masks vary
 
 
+def shipped_joint_sets():
+    from mixin_gui.model.discovery import model_sets
+
+    found = [pytest.param(d, id=name) for name, d in model_sets().items()
+             if (d / "model_joint.keras").is_file()]
+    return found or [pytest.param(None, marks=pytest.mark.skip(
+        reason="no joint network is shipped in pretrained-models/"))]
+
+
+@pytest.mark.parametrize("folder", shipped_joint_sets())
+def test_shipped_unet_equals_keras_on_real_chunks(folder, real_magnitudes):  # noqa: F811
+    from mixin_gui.model.unet import load_unet
+
+    got = load_model_dir(folder).predict(real_magnitudes)
+    x = unet_arch.features(real_magnitudes)[..., None]
+    want = np.moveaxis(load_unet(folder / "model_joint.keras").predict(x, verbose=0), -1, 0)
+    assert np.abs(got - want).max() <= 1e-5
+    card = json.loads((folder / "model_joint.json").read_text())
+    assert card["architecture"] == "mixin-unet-1" and card.get("licences")
+
+
 def test_graph_is_valid_onnx(unet_dir):
     import onnx
 
