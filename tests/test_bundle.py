@@ -68,7 +68,11 @@ def test_cli_version():
 
 def test_cli_models():
     models = model_dir()
-    proc = run([CLI, "models"] + ([models] if models else []))
+    if models is None:          # the bundled set: listed by name, then validated by name
+        listing = run([CLI, "models"])
+        assert listing.returncode == 0, listing.stdout + listing.stderr
+        assert "cdae (default): ok" in listing.stdout
+    proc = run([CLI, "models", models or "cdae"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "all models ok" in proc.stdout
 
