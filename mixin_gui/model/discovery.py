@@ -12,10 +12,7 @@ from pathlib import Path
 from .. import config
 from ..errors import ModelLoadError, NoModelsError
 from ..paths import default_model_dir, project_root
-
-#: Extensions a model file may have, in the order they are looked for (as
-#: ``cdae.MODEL_EXTENSIONS``; not imported from there, as ``cdae`` imports Keras).
-MODEL_EXTENSIONS = (".keras", ".h5")
+from .files import MODEL_EXTENSIONS
 
 
 def reference_model_dir():

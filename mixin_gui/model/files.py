@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import numpy as np
 
 from .. import config
 from ..errors import ModelLoadError
+from .keras_config import check_layer, keras3_conv_weights
 from .unet_arch import ARCH as UNET_ARCH
 
 #: Input (and output) shape of every CDAE: one chunk's magnitude, one channel.
@@ -200,52 +200,17 @@ def _declared_input_shape(cfg, layers):
 
 def _check_layer(c, cls, setting):
     """Raise :class:`_NotCdae` when one layer's settings differ from the CDAE's."""
-    name = c.get("name", cls)
-
-    def want(key, value, default=None):
-        got = c.get(key, default)
-        got = [list(g) if isinstance(g, (list, tuple)) else g for g in got] \
-            if isinstance(got, (list, tuple)) else got
-        if got != value:
-            raise _NotCdae(f"layer {name} has {key}={got!r}, expected {value!r}")
-
-    if c.get("data_format", "channels_last") != "channels_last":
-        raise _NotCdae(f"layer {name} is not channels_last")
     if cls == "Conv2D":
         filters, size = setting
-        want("filters", filters)
-        want("kernel_size", [size, size])
-        want("strides", [1, 1], [1, 1])
-        want("dilation_rate", [1, 1], [1, 1])
-        want("padding", "same")
-        want("activation", "relu")
-        want("use_bias", True, True)
-        want("groups", 1, 1)
+        setting = (filters, (size, size), "relu")
     elif cls == "MaxPooling2D":
-        want("pool_size", list(setting))
-        if c.get("strides") is not None:
-            want("strides", list(setting))
-        want("padding", "same")
-    elif cls == "UpSampling2D":
-        want("size", list(setting))
-        want("interpolation", "nearest", "nearest")
-    else:
-        want("cropping", [list(p) for p in setting])
+        setting = (setting, "same")
+    check_layer(c, c.get("name", cls), cls, setting, _NotCdae)
 
 
 def _keras3_weights(f, layers):
-    """Weights of a Keras 3 ``model.weights.h5``: a layer's variables are stored under
-    ``layers/<class name in snake case>[_<n>]/vars/<i>``, numbered by class in order."""
-    seen, out = {}, []
-    for layer in layers:
-        cls = layer["class_name"]
-        key = re.sub(r"(?<!^)(?=[A-Z])", "_", cls).lower().replace("2_d", "2d")
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        if cls == "Conv2D":
-            group = f["layers"][key if n == 0 else f"{key}_{n}"]["vars"]
-            out.append((np.asarray(group["0"], np.float32), np.asarray(group["1"], np.float32)))
-    return out
+    """The convolutions' ``(kernel, bias)`` of a Keras 3 weights file, in order."""
+    return [(kernel, bias) for _, kernel, bias in keras3_conv_weights(f, layers)]
 
 
 def _keras2_weights(f, layers):

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
 from pathlib import Path
 
@@ -44,6 +43,7 @@ import numpy as np
 
 from .. import config
 from ..errors import ModelLoadError
+from .keras_config import check_layer, keras3_conv_weights
 
 #: Architecture version written in (and required of) the model card.
 ARCH = "mixin-unet-1"
@@ -250,55 +250,12 @@ def _check_config(path, saved):
 
 
 def _check_layer(c, name, cls, setting):
-    def want(key, value, default=None):
-        got = c.get(key, default)
-        if isinstance(got, (list, tuple)):
-            got = [list(g) if isinstance(g, (list, tuple)) else g for g in got]
-        if got != value:
-            raise NotUnet(f"layer {name} has {key}={got!r}, expected {value!r}")
-
-    if c.get("data_format", "channels_last") != "channels_last":
-        raise NotUnet(f"layer {name} is not channels_last")
-    if cls == "Conv2D":
-        filters, size, activation = setting
-        want("filters", filters)
-        want("kernel_size", list(size))
-        want("strides", [1, 1], [1, 1])
-        want("dilation_rate", [1, 1], [1, 1])
-        want("padding", "same")
-        want("activation", activation)
-        want("use_bias", True, True)
-        want("groups", 1, 1)
-    elif cls == "MaxPooling2D":
-        want("pool_size", list(setting))
-        if c.get("strides") is not None:
-            want("strides", list(setting))
-        want("padding", "valid")
-    elif cls == "UpSampling2D":
-        want("size", list(setting))
-        want("interpolation", "nearest", "nearest")
-    elif cls in ("ZeroPadding2D", "Cropping2D"):
-        want("padding" if cls == "ZeroPadding2D" else "cropping",
-             [list(p) for p in setting])
-    elif cls == "Reshape":
-        want("target_shape", list(setting))
-    elif cls == "Softmax":
-        axis = c.get("axis", -1)
-        if axis not in (-1, 3, [-1], [3]):
-            raise NotUnet(f"layer {name} has a softmax over axis {axis}, not the stems")
+    if cls == "MaxPooling2D":
+        setting = (setting, "valid")
+    check_layer(c, name, cls, setting, NotUnet)
 
 
 def _read(f, layers):
-    """Weights of a Keras 3 ``model.weights.h5``: a layer's variables are stored under
-    ``layers/<class name in snake case>[_<n>]/vars/<i>``, numbered by class in order."""
-    seen, out = {}, {}
-    for layer in layers:
-        cls = layer["class_name"]
-        key = re.sub(r"(?<!^)(?=[A-Z])", "_", cls).lower().replace("2_d", "2d")
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        if cls == "Conv2D":
-            group = f["layers"][key if n == 0 else f"{key}_{n}"]["vars"]
-            name = layer.get("name") or layer["config"]["name"]
-            out[name] = (np.asarray(group["0"], np.float32), np.asarray(group["1"], np.float32))
-    return out
+    """The convolutions' ``(kernel, bias)`` of a Keras 3 weights file, by layer name."""
+    return {name: (kernel, bias) for name, kernel, bias in keras3_conv_weights(f, layers)}
+
