@@ -45,6 +45,7 @@ BIT_DEPTHS = ("16", "24", "32f")
 DEFAULT_OVERLAP = 2048
 #: Chunks (over all channels) per network call: bounds memory (about 25 MB a chunk).
 DEFAULT_BATCH_SIZE = 8
+MAX_WIENER_ITERATIONS = 5  # EM steps of the Wiener post-filter (each costs about a mask step)
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,24 @@ class SeparationOptions:
     batch_size : int
         Chunks (over all channels) sent to the networks in one call; progress and
         cancellation happen between batches.
+    wiener_iterations : int
+        Expectation-maximisation steps of multichannel Wiener filtering after the masks
+        (``dsp.masks.wiener_em``); 0: the masks as they are. Ignored by ``single_model``.
     """
 
     instrumental: bool = False
     single_model: bool = False
     overlap: int = DEFAULT_OVERLAP
     batch_size: int = DEFAULT_BATCH_SIZE
+    wiener_iterations: int = 0
 
     def __post_init__(self):
         if self.overlap < 0 or self.overlap >= CHUNK_SIZE // 2:
             raise ValueError(f"overlap must be from 0 to {CHUNK_SIZE // 2 - 1} samples")
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if not 0 <= self.wiener_iterations <= MAX_WIENER_ITERATIONS:
+            raise ValueError(f"wiener_iterations must be from 0 to {MAX_WIENER_ITERATIONS}")
 
     @property
     def stems(self) -> tuple[str, ...]:

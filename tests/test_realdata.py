@@ -244,6 +244,44 @@ def test_extra_sources_join_their_role(stem_dirs, tmp_path):
     assert not targets[:, 1:].any()
 
 
+def _pitch_track_cents(x, f_ref, hop=441):
+    """Instantaneous frequency of a tone (analytic signal), in cents from ``f_ref``, one
+    value per ``hop`` samples, 50 ms cut from both ends."""
+    spec = np.fft.fft(x)
+    spec[len(x) // 2 + 1:] = 0
+    spec[1:len(x) // 2] *= 2
+    phase = np.unwrap(np.angle(np.fft.ifft(spec)))
+    f = np.diff(phase) * SR / (2 * np.pi)
+    f = np.convolve(f, np.ones(hop) / hop, mode="valid")[::hop]
+    return 1200 * np.log2(f[5:-5] / f_ref)
+
+
+def test_vibrato_makes_a_steady_tone_waver_within_its_bounds(tmp_path):
+    d = tmp_path / "tone"
+    d.mkdir()
+    _write(d / "other.wav", 0.2 * np.sin(2 * np.pi * 440.0 * np.arange(3 * SR) / SR))
+    plain = OnTheFlyMixes([tmp_path], seed=7, speed=0.0, vibrato_share=0.0)
+    part = plain.recipe(0, 0).parts[0]
+    assert part[4] is None
+    assert np.ptp(_pitch_track_cents(plain._read("harmonic", part), 440.0)) < 1.0
+    wavy = OnTheFlyMixes([tmp_path], seed=7, speed=0.0, vibrato_share=1.0)
+    drawn = [wavy.recipe(0, k).parts[0] for k in range(6)]
+    for part in drawn:
+        cents, hz, _ = part[4]
+        assert 15.0 <= cents <= 60.0 and 4.0 <= hz <= 7.0
+        track = _pitch_track_cents(wavy._read("harmonic", part), 440.0)
+        assert abs(track.max() - cents) < 0.1 * cents + 2  # swings up and down by ``cents``
+        assert abs(track.min() + cents) < 0.1 * cents + 2
+        assert abs(track.mean()) < 0.15 * cents + 2  # around the written pitch
+
+
+def test_only_harmonic_stems_get_a_vibrato(stem_dirs):
+    mixes = OnTheFlyMixes(stem_dirs, seed=8, vibrato_share=1.0)
+    recipes = [mixes.recipe(0, k) for k in range(20)]
+    assert all(r.parts[0][4] is not None for r in recipes)
+    assert all(p is None or p[4] is None for r in recipes for p in r.parts[1:])
+
+
 def test_training_extras_are_not_dev_set_material():
     dev = {g for _, g, _ in realsources.fof_songs()}
     extras = realsources.training_extras()["harmonic"]

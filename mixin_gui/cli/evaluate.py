@@ -19,6 +19,8 @@ def register(sub):
                    dest="model_dirs", help="one or more model directories to compare")
     p.add_argument("--baseline", choices=("hpss",), default=None,
                    help="add librosa's median-filtering HPSS as a reference row")
+    p.add_argument("--mono", action="store_true",
+                   help="mix every track down to mono before separating and scoring")
     p.add_argument("--track-limit", type=int, default=None, help="use at most N tracks")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write the scores as JSON ({track: {stem: {metric: dB}}}, "
@@ -31,7 +33,7 @@ def run_evaluate(args):
 
     bar = ProgressBar("evaluate", unit="tracks")
     results = evaluate(args.stem_dirs, args.model_dirs, baseline=args.baseline,
-                       track_limit=args.track_limit, progress=bar)
+                       track_limit=args.track_limit, progress=bar, mono=args.mono)
     bar.finish()
     print(format_table(results))
     if args.json:

@@ -171,10 +171,14 @@ def run_fit_unet(args):
     except ImportError:
         OnTheFlyMixes = None
     if OnTheFlyMixes is not None:
-        make = lambda ts, seed, steps: OnTheFlyMixes(  # noqa: E731
+        from ..synthdata.realsources import training_extras
+
+        extras = training_extras()  # real guitar stems, where scripts/real-material.sh ran
+        make = lambda ts, seed, steps, extra=None: OnTheFlyMixes(  # noqa: E731
             [t.path for t in ts], seed=seed, batch_size=args.batch_size, steps=steps,
-            prefetch=0)
-        how = "mixed on the fly (stems of different songs, random gains, EQ, speed)"
+            prefetch=0, extra=extra)
+        how = ("mixed on the fly (stems of different songs, random gains, EQ, speed, "
+               f"vibrato on harmonic stems; {len(extras['harmonic'])} real guitar stems)")
     else:
         make = lambda ts, seed, steps: TrackChunks(  # noqa: E731
             ts, seed=seed, batch_size=args.batch_size, steps=steps)
@@ -183,7 +187,9 @@ def run_fit_unet(args):
                       resume=args.resume, restart=args.restart, seed=args.seed)
     note = {"stem_dirs": [str(d) for d in args.stem_dirs], "songs": len(train_t),
             "validation_songs": len(val_t), "mixing": how}
-    res = train_unet(make(train_t, args.seed, args.steps), make(val_t, args.seed + 1000, 8),
+    train_src = (make(train_t, args.seed, args.steps, extras) if OnTheFlyMixes is not None
+                 else make(train_t, args.seed, args.steps))
+    res = train_unet(train_src, make(val_t, args.seed + 1000, 8),
                      args.model_dir, args.checkpoint_dir, opts, data_note=note)
     print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
           f"saved {res['model']}")

@@ -20,7 +20,7 @@ import numpy as np
 from .. import config
 from ..config import DEFAULT_OVERLAP, SeparationOptions  # noqa: F401 - DEFAULT_OVERLAP re-exported
 from ..dsp.chunking import ChunkPlan, OverlapAdd
-from ..dsp.masks import apply_masks, apply_single_model, soft_masks, subset_masks
+from ..dsp.masks import apply_masks, apply_single_model, soft_masks, subset_masks, wiener_em
 from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
@@ -166,7 +166,7 @@ class Separator:
                 if i + 1 < len(starts):
                     future = pool.submit(analyse, starts[i + 1])
                 stop = min(start + per_batch, plan.n_chunks)
-                y = self._synthesise(coefs, est, options.single_model)
+                y = self._synthesise(coefs, est, options, n_ch)
                 y = y.reshape(len(stems), stop - start, n_ch, plan.size)
                 block = ola.add(start, y.transpose(0, 2, 1, 3))     # (stems, ch, m)
                 done += (stop - start) * n_ch
@@ -196,7 +196,7 @@ class Separator:
         """
         options = self._check(options)
         coefs, est = self._estimate(chunks, options.stems)
-        return self._synthesise(coefs, est, options.single_model)
+        return self._synthesise(coefs, est, options, 1)
 
     def _check(self, options):
         options = SeparationOptions() if options is None else options
@@ -214,16 +214,21 @@ class Separator:
             est = subset_masks(est, rows) if self.models.joint else est[rows]
         return coefs, est
 
-    def _synthesise(self, coefs, est, single_model):
+    def _synthesise(self, coefs, est, options, channels):
         """Stem signals ``(k, n, 44032)`` from mix coefficients and stem magnitudes (or, from
         a joint network, masks: the masked mix is each stem's magnitude with the mix's phase,
-        so ``single_model`` changes nothing there)."""
+        so ``single_model`` changes nothing there). ``channels``: how many consecutive
+        chunks of the batch are the channels of one stretch (the Wiener post-filter
+        models them together)."""
         if self.models.joint:
             stem_coefs = apply_masks(est, coefs)
-        elif single_model:
+        elif options.single_model:
             stem_coefs = apply_single_model(est, coefs)
         else:
             stem_coefs = apply_masks(soft_masks(est), coefs)
+        if options.wiener_iterations and (self.models.joint or not options.single_model):
+            stem_coefs = wiener_em(stem_coefs, coefs, options.wiener_iterations,
+                                   channels=channels)
         del est
         k, n = stem_coefs.shape[:2]
         y = self.nsgt.inverse(stem_coefs.reshape(k * n, *coefs.shape[1:]))

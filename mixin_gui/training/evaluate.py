@@ -90,13 +90,13 @@ def hpss_estimates(mix, sr, *, kernel_size=31, n_fft=2048):
 
     Parameters
     ----------
-    mix : np.ndarray, shape (frames, channels)
+    mix : np.ndarray, shape (frames, channels) or (frames,)
     kernel_size : int
         Median filter length in frames and bins (librosa's default).
 
     Returns
     -------
-    dict of str to np.ndarray, shape (frames, channels)
+    dict of str to np.ndarray, shaped as ``mix``
         ``harmonic`` and ``percussive``.
     """
     try:
@@ -105,13 +105,14 @@ def hpss_estimates(mix, sr, *, kernel_size=31, n_fft=2048):
         raise DatasetError("The HPSS baseline needs librosa; install it with "
                            "pip install 'mixin-gui[train]'.") from None
 
-    out = {"harmonic": np.zeros_like(mix), "percussive": np.zeros_like(mix)}
-    for ch in range(mix.shape[1]):
-        spec = librosa.stft(mix[:, ch], n_fft=n_fft)
+    x = _frames(mix)
+    out = {"harmonic": np.zeros_like(x), "percussive": np.zeros_like(x)}
+    for ch in range(x.shape[1]):
+        spec = librosa.stft(x[:, ch], n_fft=n_fft)
         harm, perc = librosa.decompose.hpss(spec, kernel_size=kernel_size)
-        out["harmonic"][:, ch] = librosa.istft(harm, length=len(mix))
-        out["percussive"][:, ch] = librosa.istft(perc, length=len(mix))
-    return out
+        out["harmonic"][:, ch] = librosa.istft(harm, length=len(x))
+        out["percussive"][:, ch] = librosa.istft(perc, length=len(x))
+    return {k: v.reshape(np.shape(mix)) for k, v in out.items()}
 
 
 class _ModelMethod:
@@ -145,7 +146,8 @@ def method_labels(model_dirs, baseline=None):
     return labels + ([HPSS] if baseline == HPSS else [])
 
 
-def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress=None):
+def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress=None,
+             mono=False):
     """Score every method on every track.
 
     Parameters
@@ -157,6 +159,9 @@ def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress
     baseline : {None, "hpss"}
     progress : callable(done, total) or None
         Called after each track.
+    mono : bool
+        Mix every track down to mono first (references, mix and so the estimates), as
+        mono benchmarks score; otherwise the files' channels are kept.
 
     Returns
     -------
@@ -173,7 +178,7 @@ def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress
     results = {label: {} for label in labels}
     names = _track_names(tracks)
     for done, (track, name) in enumerate(zip(tracks, names), 1):
-        refs = load_track(track, channels="keep", accompaniment=True)
+        refs = load_track(track, channels="mono" if mono else "keep", accompaniment=True)
         has_vocal = bool(track.vocal) and bool(np.any(refs["vocal"]))
         for label, method in zip(labels, methods):
             if track.accompaniment and "vocal" not in method.stems:

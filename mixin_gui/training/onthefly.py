@@ -9,7 +9,10 @@ instrument files: :func:`.multitrack.role_of` decides the roles), at random offs
 * scales it by a random gain (``gain_db``: uniform ±6 dB);
 * filters it with a random EQ: a smooth gain curve over the 96 Bark bands (a tilt and one
   bell, clipped to ``±eq_db``), applied to its NSGT coefficients;
-* leaves the vocal out of a share of the mixes (``vocal_share`` keeps it).
+* leaves the vocal out of a share of the mixes (``vocal_share`` keeps it);
+* gives a share of the harmonic stems a vibrato (``vibrato_share``: the playing speed swings
+  by 15-60 cents at 4-7 Hz), so that a wavering pitch alone does not mark a voice: bowed
+  strings and winds waver too.
 
 The NSGT is linear, so the mixture's coefficients are exactly the sum of the treated stems'
 coefficients: one batched forward transform per stem, no transform of the mixture.
@@ -41,6 +44,9 @@ from ..errors import DatasetError
 from .multitrack import find_tracks
 
 ROLES = config.STEMS  # ("harmonic", "percussive", "vocal"): the targets' order
+VIBRATO_CENTS = (15.0, 60.0)  # depth of the harmonic stems' vibrato (peak, in cents)
+VIBRATO_HZ = (4.0, 7.0)       # its rate
+VIBRATO_MAX_RATIO = 2.0 ** (VIBRATO_CENTS[1] / 1200.0)  # the fastest reading speed it reaches
 
 
 def _sings_not(folder):
@@ -56,8 +62,9 @@ def _sings_not(folder):
 
 @dataclass(frozen=True)
 class Recipe:
-    """How one example is made: per role, ``(track, offset, speed, gain_db)`` or ``None``
-    (the role is absent), and the EQ curves in dB, shape (3, 96)."""
+    """How one example is made: per role, ``(track, offset, speed, gain_db, vibrato)`` or
+    ``None`` (the role is absent), where ``vibrato`` is ``(cents, hz, phase)`` or ``None``;
+    and the EQ curves in dB, shape (3, 96)."""
 
     parts: tuple
     eq_db: np.ndarray
@@ -80,6 +87,8 @@ class OnTheFlyMixes:
         Bounds of the random gain (dB), the EQ curve (dB) and the speed change (fraction).
     vocal_share : float
         Share of the examples that hold a vocal (when the tracks have any).
+    vibrato_share : float
+        Share of the harmonic stems played with a vibrato.
     prefetch : int
         Batches computed ahead in a background thread while iterating (0: none).
     extra : dict of str to list of path-like, optional
@@ -89,10 +98,10 @@ class OnTheFlyMixes:
 
     def __init__(self, stem_dirs, *, seed=0, batch_size=8, chunk=config.CHUNK_SIZE,
                  steps=500, gain_db=6.0, eq_db=6.0, speed=0.03, vocal_share=0.75,
-                 prefetch=1, extra=None):
+                 vibrato_share=0.3, prefetch=1, extra=None):
         self.seed, self.batch_size, self.chunk, self.steps = seed, batch_size, chunk, steps
         self.gain_db, self.eq_db, self.speed = gain_db, eq_db, speed
-        self.vocal_share, self.prefetch = vocal_share, prefetch
+        self.vocal_share, self.vibrato_share, self.prefetch = vocal_share, vibrato_share, prefetch
         self.epoch = 0
         self.nsgt = get_nsgt(length=chunk)
         self.sources = {role: [] for role in ROLES}  # role -> [(files, frames, sr)]
@@ -138,25 +147,37 @@ class OnTheFlyMixes:
                 continue
             t = int(rng.integers(len(pool)))
             speed = 1.0 + float(rng.uniform(-self.speed, self.speed))
-            need = int(np.ceil(self.chunk * speed * pool[t][2] / config.SAMPLE_RATE)) + 2
+            need = int(np.ceil(self.chunk * speed * VIBRATO_MAX_RATIO * pool[t][2]
+                               / config.SAMPLE_RATE)) + 2
             offset = int(rng.integers(0, max(pool[t][1] - need, 1)))
-            parts.append((t, offset, speed, float(rng.uniform(-self.gain_db, self.gain_db))))
+            gain = float(rng.uniform(-self.gain_db, self.gain_db))
+            vibrato = None
+            if role == "harmonic" and rng.random() < self.vibrato_share:
+                vibrato = (float(rng.uniform(*VIBRATO_CENTS)), float(rng.uniform(*VIBRATO_HZ)),
+                           float(rng.uniform(0, 2 * np.pi)))
+            parts.append((t, offset, speed, gain, vibrato))
         eq = np.stack([self._eq_curve(rng) for _ in ROLES])
         return Recipe(tuple(parts), eq)
 
     # --------------------------------------------------------------- rendering
     def _read(self, role, part):
         """The role's chunk: the files summed, mono, at the drawn speed, ``chunk`` samples."""
-        t, offset, speed, _ = part
+        t, offset, speed, _, vibrato = part
         files, _, sr = self.sources[role][t]
         step = speed * sr / config.SAMPLE_RATE
-        need = int(np.ceil(self.chunk * step)) + 2
+        if vibrato is None:
+            pos = np.arange(self.chunk) * step
+        else:  # the reading speed swings around ``step``: a pitch wavering by ``cents``
+            cents, hz, phase = vibrato
+            ratio = 2.0 ** (cents / 1200.0 * np.sin(
+                2 * np.pi * hz * np.arange(self.chunk) / config.SAMPLE_RATE + phase))
+            pos = np.concatenate([[0.0], np.cumsum(step * ratio[:-1])])
+        need = int(np.ceil(self.chunk * step * VIBRATO_MAX_RATIO)) + 2
         x = None
         for f in files:
             a, _ = sf.read(str(f), start=offset, frames=need, dtype="float32", always_2d=True)
             a = a.mean(axis=1)
             x = a if x is None else x[:len(a)] + a[:len(x)]
-        pos = np.arange(self.chunk) * step
         if len(x) < need:  # a file shorter than its header said: pad with silence
             x = np.pad(x, (0, need - len(x)))
         return np.interp(pos, np.arange(len(x)), x).astype(np.float32)
