@@ -66,23 +66,26 @@ class SeparationOptions:
     batch_size : int
         Chunks (over all channels) sent to the networks in one call; progress and
         cancellation happen between batches.
-    wiener_iterations : int
+    wiener_iterations : int or None
         Expectation-maximisation steps of multichannel Wiener filtering after the masks
-        (``dsp.masks.wiener_em``); 0: the masks as they are. Ignored by ``single_model``.
+        (``dsp.masks.wiener_em``; stereo and more channels only); 0: the masks as they
+        are; ``None``: what the model set's card recommends (``wiener_iterations``, else
+        0). Ignored by ``single_model``.
     """
 
     instrumental: bool = False
     single_model: bool = False
     overlap: int = DEFAULT_OVERLAP
     batch_size: int = DEFAULT_BATCH_SIZE
-    wiener_iterations: int = 0
+    wiener_iterations: int | None = None
 
     def __post_init__(self):
         if self.overlap < 0 or self.overlap >= CHUNK_SIZE // 2:
             raise ValueError(f"overlap must be from 0 to {CHUNK_SIZE // 2 - 1} samples")
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        if not 0 <= self.wiener_iterations <= MAX_WIENER_ITERATIONS:
+        if self.wiener_iterations is not None and \
+                not 0 <= self.wiener_iterations <= MAX_WIENER_ITERATIONS:
             raise ValueError(f"wiener_iterations must be from 0 to {MAX_WIENER_ITERATIONS}")
 
     @property

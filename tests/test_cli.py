@@ -254,6 +254,25 @@ def test_single_model_through_the_cli(capsys, tmp_path, song, original_models):
     assert np.max(np.abs(h + p - x)) > 1e-2
 
 
+def test_wiener_steps_through_the_cli(capsys, tmp_path):
+    s = demo_stems(2.0, seed=3)
+    song = tmp_path / "wide.wav"
+    mix = np.stack([s["harmonic"] + s["vocal"], s["percussive"] + s["vocal"]], 1)
+    sf.write(song, mix, 44100, subtype="FLOAT")
+    out = {}
+    for steps in ("0", "2"):
+        code, _, err = run(capsys, "separate", song, "--outdir", tmp_path / steps,
+                           "--wiener", steps)
+        assert code == 0, err
+        out[steps] = {stem: sf.read(tmp_path / steps / f"wide_{stem}.wav",
+                                    dtype="float32")[0] for stem in config.STEMS}
+        np.testing.assert_allclose(sum(out[steps].values()), mix, atol=2e-4)
+    assert max(np.abs(out["0"][k] - out["2"][k]).max() for k in config.STEMS) > 1e-3
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "separate", song, "--outdir", tmp_path, "--wiener", "9")
+    assert exc.value.code == 2 and "--wiener" in capsys.readouterr().err
+
+
 # -- never lose a user's file ---------------------------------------------------------------
 
 @pytest.fixture

@@ -41,3 +41,20 @@ def test_extensions_match_the_loader():
     from mixin_gui.model.cdae import MODEL_EXTENSIONS
 
     assert discovery.MODEL_EXTENSIONS == MODEL_EXTENSIONS
+
+
+def test_the_default_set_is_chosen_when_bundled(folders):
+    bundled, _ = folders
+    (bundled / "model_vocal.keras").write_bytes(b"")
+    assert discovery.resolve_model_dir() == bundled
+    other = bundled / "other"
+    other.mkdir()
+    (other / "model_joint.keras").write_bytes(b"")
+    assert discovery.resolve_model_dir() == bundled          # another set: not the default
+    default = bundled / discovery.DEFAULT_SET
+    default.mkdir()
+    assert discovery.resolve_model_dir() == bundled          # an empty folder is no set
+    (default / "model_joint.keras").write_bytes(b"")
+    assert discovery.resolve_model_dir() == default
+    assert discovery.resolve_model_dir(discovery.TOP_SET) == bundled   # still by name
+    assert list(discovery.model_sets(bundled)) == [discovery.TOP_SET, "other", "unet"]

@@ -49,6 +49,11 @@ def register(sub):
     p.add_argument("--overwrite", action="store_true", help="replace existing stem files")
     p.add_argument("--mono", action="store_true",
                    help="mix down to mono first, as the original MiXiN did")
+    p.add_argument("--wiener", type=int, default=None, metavar="N",
+                   choices=range(config.MAX_WIENER_ITERATIONS + 1),
+                   help="steps of stereo Wiener post-filtering after the masks, 0 to "
+                        f"{config.MAX_WIENER_ITERATIONS} (default: what the model set "
+                        "recommends; mono input is never filtered)")
     p.set_defaults(func=run_separate, prepare=prepare_separate, fast_exit=True)
 
 
@@ -62,7 +67,8 @@ def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False,
 def separation_options(args):
     """The engine's options from the command line."""
     return config.SeparationOptions(instrumental=args.instrumental,
-                                    single_model=args.single_model)
+                                    single_model=args.single_model,
+                                    wiener_iterations=args.wiener)
 
 
 def check_options(args, stems):

@@ -24,7 +24,8 @@ from ..dsp.masks import apply_masks, apply_single_model, soft_masks, subset_mask
 from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
-from ..paths import default_model_dir
+from ..model.discovery import recommended_wiener_iterations, resolve_model_dir
+from ..paths import default_model_dir  # noqa: F401 - re-exported by engine
 
 
 @dataclass
@@ -64,8 +65,8 @@ class Separator:
     ----------
     model_dir : path-like or None
         Folder with ``model_harmonic``, ``model_percussive`` and ``model_vocal``
-        (``.keras`` with a model card, or the original ``.h5``); ``None`` uses the
-        bundled ``pretrained-models/``.
+        (``.keras`` with a model card, or the original ``.h5``) or a joint network;
+        ``None`` uses the default bundled set (``model.discovery.resolve_model_dir``).
     stems : tuple of str
         The networks to load (``SeparationOptions.stems`` of the calls to come); an
         instrumental-only caller loads no vocal network.
@@ -79,9 +80,12 @@ class Separator:
     def __init__(self, model_dir=None, *, stems=config.STEMS):
         from ..model.stems import load_model_dir
 
-        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        self.model_dir = (Path(model_dir) if model_dir is not None
+                          else resolve_model_dir(required=False))
         self.stems = tuple(stems)
         self.models = load_model_dir(self.model_dir, self.stems)
+        #: Wiener post-filter steps the set's card recommends (``options`` may override)
+        self.wiener_iterations = recommended_wiener_iterations(self.model_dir)
         self.nsgt = get_nsgt()
         keep_freed_memory()
 
@@ -226,9 +230,10 @@ class Separator:
             stem_coefs = apply_single_model(est, coefs)
         else:
             stem_coefs = apply_masks(soft_masks(est), coefs)
-        if options.wiener_iterations and (self.models.joint or not options.single_model):
-            stem_coefs = wiener_em(stem_coefs, coefs, options.wiener_iterations,
-                                   channels=channels)
+        steps = (self.wiener_iterations if options.wiener_iterations is None
+                 else options.wiener_iterations)
+        if steps and (self.models.joint or not options.single_model):
+            stem_coefs = wiener_em(stem_coefs, coefs, steps, channels=channels)
         del est
         k, n = stem_coefs.shape[:2]
         y = self.nsgt.inverse(stem_coefs.reshape(k * n, *coefs.shape[1:]))

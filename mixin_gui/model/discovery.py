@@ -70,6 +70,18 @@ def model_sets(root=None):
     return sets
 
 
+#: The set used when none is chosen, where it is bundled (else :data:`TOP_SET`): the one
+#: that scores best (``pretrained-models/README.md`` gives the figures).
+DEFAULT_SET = "unet"
+
+
+def default_set_dir(root=None):
+    """The folder of the default model set: :data:`DEFAULT_SET` when ``root`` (default:
+    ``pretrained-models/``) holds it, else ``root`` itself."""
+    root = Path(root) if root is not None else default_model_dir()
+    return model_sets(root).get(DEFAULT_SET, root)
+
+
 def set_card(folder):
     """The model card that describes a set (the joint network's, else the first stem's),
     read as JSON only; ``{}`` when there is none or it is unreadable."""
@@ -85,6 +97,14 @@ def set_card(folder):
                 return {}
             return card if isinstance(card, dict) else {}
     return {"architecture": "mixin-original"} if has_models(folder) else {}
+
+
+def recommended_wiener_iterations(folder):
+    """The Wiener post-filter steps a set's card recommends (``wiener_iterations``: the
+    number its scores were measured best with), 0 when it says nothing or is odd."""
+    value = set_card(folder).get("wiener_iterations", 0)
+    return value if isinstance(value, int) and 0 <= value <= config.MAX_WIENER_ITERATIONS \
+        else 0
 
 
 def resolve_model_dir(folder=None, *, required=True):
@@ -123,7 +143,7 @@ def resolve_model_dir(folder=None, *, required=True):
                 f"{', '.join(sets) or 'none'}.")
         return Path(folder)
     bundled = default_model_dir()
-    for candidate in (bundled, reference_model_dir()):
+    for candidate in (default_set_dir(bundled), bundled, reference_model_dir()):
         if has_models(candidate):
             return candidate
     if not required:
