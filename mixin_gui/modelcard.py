@@ -51,6 +51,17 @@ def _scores(card):
         if sdr.get("original_mixin") is not None:
             text += f" (original MiXiN: {sdr['original_mixin']:.1f} dB)"
         parts.append(text)
+    by_stem = card.get("evaluation", {}).get("median_sdr_db_by_stem", {})
+    if isinstance(by_stem, dict) and isinstance(by_stem.get("ours"), dict):
+        stems = [s for s in by_stem["ours"] if isinstance(by_stem["ours"][s], (int, float))]
+        text = (f"median SDR on {by_stem.get('set', 'held-out songs')}: " +
+                ", ".join(f"{s} {by_stem['ours'][s]:.1f}" for s in stems) + " dB")
+        other = by_stem.get("compared_with", {})
+        if isinstance(other, dict) and isinstance(other.get("scores"), dict) and \
+                all(isinstance(other["scores"].get(s), (int, float)) for s in stems):
+            text += (f" ({other.get('name', 'before')}: " +
+                     ", ".join(f"{other['scores'][s]:.1f}" for s in stems) + ")")
+        parts.append(text)
     mae = card.get("scores", {}).get("test_mae") if isinstance(card.get("scores"), dict) \
         else None
     if mae is not None:

@@ -71,7 +71,10 @@ def test_cli_models():
     if models is None:          # the bundled set: listed by name, then validated by name
         listing = run([CLI, "models"])
         assert listing.returncode == 0, listing.stdout + listing.stderr
-        assert "cdae (default): ok" in listing.stdout
+        from mixin_gui.model.discovery import DEFAULT_SET, TOP_SET, model_sets
+
+        default = DEFAULT_SET if DEFAULT_SET in model_sets() else TOP_SET
+        assert f"{default} (default): ok" in listing.stdout
     proc = run([CLI, "models", models or "cdae"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "all models ok" in proc.stdout

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from mixin_gui.cli import main
+from mixin_gui import modelcard
 from mixin_gui.modelcard import LICENCES, describe_card, describe_models, licence_lines
 from tests.conftest import ROOT
 
@@ -58,3 +59,16 @@ def test_mixin_models_prints_the_same_text(capsys):
         assert describe_card(card(stem)) in out
     for line in licence_lines():
         assert line in out
+
+
+def test_a_joint_card_gives_its_scores_per_stem_beside_another_set():
+    card = {"architecture": "mixin-unet-1", "evaluation": {"median_sdr_db_by_stem": {
+        "set": "real recordings", "ours": {"harmonic": 4.981, "percussive": 8.13, "vocal": 4.33},
+        "compared_with": {"name": "compact CDAEs", "scores": {"harmonic": 2.49,
+                                                              "percussive": 5.45,
+                                                              "vocal": 1.6}}}}}
+    text = modelcard.summary_line(card)
+    assert ("median SDR on real recordings: harmonic 5.0, percussive 8.1, vocal 4.3 dB "
+            "(compact CDAEs: 2.5, 5.5, 1.6)") in text
+    card["evaluation"]["median_sdr_db_by_stem"]["compared_with"]["scores"] = {"vocal": 1.0}
+    assert "(compact CDAEs" not in modelcard.summary_line(card)   # not all stems: left out
