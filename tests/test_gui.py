@@ -331,6 +331,15 @@ def test_model_set_picker_names_the_sets_with_their_summaries(qtbot, settings, t
     picker.activated.emit(0)
     assert w.settings.model_dir == sets["cdae"] and picker.currentIndex() == 0
     assert picker.toolTip() == tip
+    assert w.options.single_model.isEnabled()
+    joint = tmp_path / "joint"
+    joint.mkdir()
+    (joint / "model_joint.keras").write_bytes(b"")
+    w.options.set_model_dir(joint)       # a joint network has no raw output per stem
+    assert not w.options.single_model.isEnabled()
+    assert "always add up" in w.options.single_model.toolTip()
+    picker.activated.emit(0)
+    assert w.options.single_model.isEnabled()
     w.close()
 
 

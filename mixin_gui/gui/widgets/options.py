@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QToolButton, QWidget)
 
-from ...model.discovery import model_sets, set_card
+from ...model.discovery import JOINT_FILE, model_sets, set_card
 from ...modelcard import summary_line
 from ..presets import PRESETS, preset
 from ..settings import ON_EXISTS, OUTPUT_FORMATS
@@ -20,6 +20,8 @@ SINGLE_MODEL_TIP = ("Each stem is exactly what its network hears, instead of sha
                     "mix out between the stems. A stem can sound fuller, but the stems no "
                     "longer add up to the song (measured: 67 % error, against under 2 % "
                     "normally), so a mix of them differs from the original.")
+JOINT_TIP = ("This model set's one network shares the mix out between the stems itself, so "
+             "there is no raw output per stem: its stems always add up to the song.")
 
 
 class _FolderField(QWidget):
@@ -158,6 +160,9 @@ class OptionsPanel(QWidget):
         self.model_set.setCurrentIndex(i)
         self.model_set.setToolTip(self.model_set.itemData(i, Qt.ItemDataRole.ToolTipRole)
                                   if i >= 0 else "Another model folder (below)")
+        joint = (Path(path) / JOINT_FILE).is_file()
+        self.single_model.setEnabled(not joint)
+        self.single_model.setToolTip(JOINT_TIP if joint else SINGLE_MODEL_TIP)
 
     def _model_dir(self, path):
         if path:
