@@ -209,10 +209,14 @@ def test_training_minimises_the_masked_mixture_loss_and_resumes(tmp_path):
     assert res["epochs"] == 2
     lines = (tmp_path / "ckpt" / "model_joint.csv").read_text().splitlines()
     assert len(lines) == 3
-    opts = FitOptions(epochs=3, resume=True, seed=3)
+    opts = FitOptions(epochs=3, resume=True, seed=3, learning_rate=2e-4)
     res = train_unet(train, val, tmp_path / "model", tmp_path / "ckpt", opts, val_steps=1,
                      verbose=0)
     assert res["epochs"] == 3
+    from mixin_gui.model.unet import keras
+
+    last = keras.models.load_model(tmp_path / "ckpt" / "model_joint.last.keras")
+    assert float(last.optimizer.learning_rate) == pytest.approx(2e-4)   # resumed at it
     assert len((tmp_path / "ckpt" / "model_joint.csv").read_text().splitlines()) == 4
     card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
     assert card["architecture"] == "mixin-unet-1" and card["epochs"] == 3

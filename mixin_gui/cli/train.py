@@ -140,6 +140,9 @@ def _register_fit(steps):
                    help="tf.distribute strategy: several GPUs (mirrored) or a cluster "
                         "configured by TF_CONFIG (multiworker)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    p.add_argument("--learning-rate", type=float, default=1e-3,
+                   help="(unet) Adam's learning rate; a resumed run continues at this rate "
+                        "(default: %(default)s)")
     p.add_argument("--arch", choices=("cdae", "unet"), default="cdae",
                    help="cdae: one network per stem from the HDF5 files (default); unet: "
                         "one joint network (mixin-unet-1) from the songs of --stem-dirs")
@@ -184,7 +187,8 @@ def run_fit_unet(args):
             ts, seed=seed, batch_size=args.batch_size, steps=steps)
         how = "chunks of the songs as recorded"
     opts = FitOptions(epochs=args.epochs, batch_size=args.batch_size, patience=args.patience,
-                      resume=args.resume, restart=args.restart, seed=args.seed)
+                      resume=args.resume, restart=args.restart, seed=args.seed,
+                      learning_rate=args.learning_rate)
     note = {"stem_dirs": [str(d) for d in args.stem_dirs], "songs": len(train_t),
             "validation_songs": len(val_t), "mixing": how}
     train_src = (make(train_t, args.seed, args.steps, extras) if OnTheFlyMixes is not None

@@ -160,6 +160,9 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
     state = _read_state(paths, opts)
     if state["epoch"] > 0:
         model = keras.models.load_model(paths["last"])
+        # a resumed run goes on at the learning rate asked for now (e.g. a lower one to
+        # settle a noisy run); Adam's moments carry over
+        model.optimizer.learning_rate.assign(opts.learning_rate)
     else:
         model = compile_unet(build_unet(), learning_rate=opts.learning_rate)
     train = JointBatches(train_source, start_epoch=state["epoch"], workers=1)
