@@ -510,3 +510,7 @@ def test_evaluate_mono_scores_the_mixed_down_track(tmp_path):
     as_mono = as_mono["pretrained-models"]["song"]
     as_stereo = evaluate([stereo.parent], [models])["pretrained-models"]["song"]
     assert abs(as_stereo["harmonic"]["SDR"] - as_mono["harmonic"]["SDR"]) > 0.05
+    # the stereo post-filter reaches the engine through evaluate (the CDAE card asks none)
+    filtered = evaluate([stereo.parent], [models], wiener_iterations=2)
+    assert filtered["pretrained-models"]["song"]["harmonic"]["SDR"] != pytest.approx(
+        as_stereo["harmonic"]["SDR"], abs=1e-3)

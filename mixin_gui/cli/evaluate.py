@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .. import config
 from .progress import ProgressBar
 from .train import needs_python_install
 
@@ -21,6 +22,10 @@ def register(sub):
                    help="add librosa's median-filtering HPSS as a reference row")
     p.add_argument("--mono", action="store_true",
                    help="mix every track down to mono before separating and scoring")
+    p.add_argument("--wiener", type=int, default=None, metavar="N",
+                   choices=range(config.MAX_WIENER_ITERATIONS + 1),
+                   help="stereo Wiener post-filter steps for every model directory "
+                        "(default: each set's recommendation)")
     p.add_argument("--track-limit", type=int, default=None, help="use at most N tracks")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write the scores as JSON ({track: {stem: {metric: dB}}}, "
@@ -33,7 +38,8 @@ def run_evaluate(args):
 
     bar = ProgressBar("evaluate", unit="tracks")
     results = evaluate(args.stem_dirs, args.model_dirs, baseline=args.baseline,
-                       track_limit=args.track_limit, progress=bar, mono=args.mono)
+                       track_limit=args.track_limit, progress=bar, mono=args.mono,
+                       wiener_iterations=args.wiener)
     bar.finish()
     print(format_table(results))
     if args.json:

@@ -118,12 +118,13 @@ def hpss_estimates(mix, sr, *, kernel_size=31, n_fft=2048):
 class _ModelMethod:
     """Separation with the models of one directory (instrumental if it has no vocal)."""
 
-    def __init__(self, model_dir):
+    def __init__(self, model_dir, wiener_iterations=None):
         from ..engine import Separator
         from ..model.discovery import model_stems
 
         instrumental = model_stems(model_dir) == config.INSTRUMENTAL_STEMS
-        self.options = SeparationOptions(instrumental=instrumental)
+        self.options = SeparationOptions(instrumental=instrumental,
+                                         wiener_iterations=wiener_iterations)
         self.separator = Separator(model_dir, stems=self.options.stems)
         self.stems = self.options.stems
 
@@ -147,7 +148,7 @@ def method_labels(model_dirs, baseline=None):
 
 
 def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress=None,
-             mono=False):
+             mono=False, wiener_iterations=None):
     """Score every method on every track.
 
     Parameters
@@ -162,6 +163,9 @@ def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress
     mono : bool
         Mix every track down to mono first (references, mix and so the estimates), as
         mono benchmarks score; otherwise the files' channels are kept.
+    wiener_iterations : int or None
+        Stereo Wiener post-filter steps for every model directory (``None``: each set's
+        recommendation; see ``SeparationOptions``).
 
     Returns
     -------
@@ -169,7 +173,7 @@ def evaluate(stem_dirs, model_dirs, *, baseline=None, track_limit=None, progress
         ``{method: {track: {stem: {"SDR": x, "SIR": x, "SAR": x, "ISR": x}}}}``.
     """
     tracks = find_tracks(stem_dirs, track_limit=track_limit)
-    methods = [_ModelMethod(d) for d in model_dirs]
+    methods = [_ModelMethod(d, wiener_iterations) for d in model_dirs]
     if baseline == HPSS:
         methods.append(_HpssMethod())
     elif baseline:
