@@ -43,15 +43,16 @@ def test_extensions_match_the_loader():
     assert discovery.MODEL_EXTENSIONS == MODEL_EXTENSIONS
 
 
-def test_the_default_set_is_chosen_when_bundled(folders):
+def test_the_default_set_is_chosen_when_bundled(folders, monkeypatch):
     bundled, _ = folders
+    monkeypatch.setattr(discovery, "DEFAULT_SET", "unet")   # a sub-folder set as default
     (bundled / "model_vocal.keras").write_bytes(b"")
     assert discovery.resolve_model_dir() == bundled
     other = bundled / "other"
     other.mkdir()
     (other / "model_joint.keras").write_bytes(b"")
     assert discovery.resolve_model_dir() == bundled          # another set: not the default
-    default = bundled / discovery.DEFAULT_SET
+    default = bundled / "unet"
     default.mkdir()
     assert discovery.resolve_model_dir() == bundled          # an empty folder is no set
     (default / "model_joint.keras").write_bytes(b"")

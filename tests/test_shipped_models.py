@@ -1,14 +1,16 @@
-"""The models in pretrained-models/ load, separate, and keep the model card's promises on
-real recordings (slow lane: ``make test-slow``).
+"""The model sets in pretrained-models/ load, separate, and keep their cards' promises on
+real recordings (slow lane: ``make test-slow``). Every bundled set is checked (the compact
+CDAEs at the top of the folder, the U-Net in ``unet/``).
 
 The card (``pretrained-models/README.md``) states four goals for the share of the stems'
 summed energy that each stem gets, measured on the first 30 s of the recordings in
 ``../shared/audio`` (mono mixdown). Three are absolute and are checked here on the first
-10 s, where these models give (measured with this engine): string orchestra harmonic 95.3 %
+10 s, where the compact CDAEs give (measured with this engine): string orchestra harmonic 95.3 %
 (goal >= 90 %), drum-and-bass vocal 0.02 % (goal <= 5 %), read speech vocal 77.1 % (goal
 >= 60 %). The fourth, drum-and-bass "more percussive than the original models", holds over
 the card's 30 s (26.8 % against 25.6 %) but not over the first 10 s alone (25.6 % against
-26.3 %), so it is checked on the card's window.
+26.3 %), so it is checked on the card's window. The U-Net gives 67.6 % (strings harmonic),
+0.04 % (drum-and-bass vocal), 98.2 % (speech vocal) and 43.9 % (drum-and-bass percussive).
 """
 
 from __future__ import annotations
@@ -66,8 +68,25 @@ def test_shipped_models_load(shipped):
         assert (shipped.model_dir / f"model_{name}.json").is_file()
 
 
+#: The string orchestra's harmonic share on its first 10 s, per set: the goal (0.90) for the
+#: default set; the U-Net keeps less (67.6 % here, 76.0 % over the card's 30 s), which is why
+#: it is not the default; its bound guards what its card states.
+STRINGS_HARMONIC = {"cdae": 0.90, "unet": 0.60}
+
+
+def _name(separator):
+    return next(n for n, f in _sets().items() if f == separator.model_dir)
+
+
+def test_the_default_set_meets_the_string_orchestra_goal():
+    from mixin_gui.model.discovery import DEFAULT_SET
+
+    assert STRINGS_HARMONIC[DEFAULT_SET] >= 0.90
+
+
 def test_string_orchestra_stays_harmonic(shipped, shared_audio):
-    assert shares(shipped, shared_audio / "hungarian_dance_5_strings.ogg", 10)["harmonic"] >= 0.90
+    share = shares(shipped, shared_audio / "hungarian_dance_5_strings.ogg", 10)["harmonic"]
+    assert share >= STRINGS_HARMONIC[_name(shipped)]
 
 
 def test_drum_and_bass_stays_out_of_the_vocal_stem(shipped, shared_audio):
