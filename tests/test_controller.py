@@ -178,5 +178,9 @@ def test_presets_write_one_file(qtbot, controller, tmp_path, key, name, gains):
 
 def test_mode_text_names_stems_method_and_folder(tmp_path):
     assert mode_text(config.SeparationOptions(), tmp_path / "models") == "3 stems · models"
+    from mixin_gui.model.discovery import model_sets
+
+    for name, folder in model_sets().items():   # a bundled set goes by its name
+        assert mode_text(config.SeparationOptions(), folder) == f"3 stems · {name}"
     opts = config.SeparationOptions(instrumental=True, single_model=True)
     assert mode_text(opts, "x/y") == "2 stems (instrumental) · raw network output · y"

@@ -340,6 +340,9 @@ def test_model_set_picker_names_the_sets_with_their_summaries(qtbot, settings, t
     assert "always add up" in w.options.single_model.toolTip()
     picker.activated.emit(0)
     assert w.options.single_model.isEnabled()
+    relative = os.path.relpath(sets["cdae"])      # the same folder by another spelling
+    w.options.set_model_dir(relative)
+    assert picker.currentIndex() == 0
     w.close()
 
 

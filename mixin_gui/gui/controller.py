@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from .. import config
 from ..config import SeparationOptions
+from ..model.discovery import set_name
 from .presets import preset
 from .queue_model import QueueModel
 from .results import SeparationJob
@@ -25,11 +26,12 @@ KEEP_STEMS = 3
 
 
 def mode_text(options, model_dir):
-    """How a track was separated, in words, e.g. ``"3 stems · pretrained-models"``."""
+    """How a track was separated, in words, e.g. ``"3 stems · unet"``: the bundled set's
+    name, else the model folder's."""
     parts = ["2 stems (instrumental)" if options.instrumental else "3 stems"]
     if options.single_model:
         parts.append("raw network output")
-    return " · ".join(parts + [Path(model_dir).name])
+    return " · ".join(parts + [set_name(model_dir) or Path(model_dir).name])
 
 
 class Controller(QObject):

@@ -70,6 +70,16 @@ def model_sets(root=None):
     return sets
 
 
+def set_name(folder, root=None):
+    """The bundled set's name when ``folder`` is one (compared as resolved paths), else
+    ``None``."""
+    try:
+        target = Path(folder).resolve()
+        return next((n for n, f in model_sets(root).items() if f.resolve() == target), None)
+    except OSError:
+        return None
+
+
 #: The set used when none is chosen, where it is bundled (else :data:`TOP_SET`): the one
 #: that wins on every criterion of ``pretrained-models/README.md``. Still the compact CDAEs:
 #: the U-Net set (``unet``) scores far higher on every stem of real recordings but keeps

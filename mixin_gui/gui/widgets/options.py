@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QToolButton, QWidget)
 
-from ...model.discovery import JOINT_FILE, model_sets, set_card
+from ...model.discovery import JOINT_FILE, model_sets, set_card, set_name
 from ...modelcard import summary_line
 from ..presets import PRESETS, preset
 from ..settings import ON_EXISTS, OUTPUT_FORMATS
@@ -156,7 +156,8 @@ class OptionsPanel(QWidget):
     def _show_set(self, path):
         """Select the bundled set held in ``path`` (none when it is another folder), and
         show that set's card in one line as the picker's tooltip."""
-        i = self.model_set.findData(str(Path(path)))
+        name = set_name(path)
+        i = self.model_set.findText(name) if name else -1
         self.model_set.setCurrentIndex(i)
         self.model_set.setToolTip(self.model_set.itemData(i, Qt.ItemDataRole.ToolTipRole)
                                   if i >= 0 else "Another model folder (below)")
