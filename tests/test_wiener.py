@@ -45,11 +45,12 @@ def test_the_stereo_algebra_is_the_general_solve():
     rng = np.random.default_rng(3)
     y = _noise(rng, (3, 2, 2, 8, 50))
     x = y.sum(axis=0)
-    v = (np.abs(y) ** 2).mean(axis=2)
+    p = np.abs(y) ** 2
+    v = p.mean(axis=2)
     d = np.float32(1e-3)
     norm = 1.0 / v.sum(axis=3)
-    np.testing.assert_allclose(_wiener_stereo(y, x, v, d, norm), _wiener_any(y, x, v, d, norm),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(_wiener_stereo(y, x, p, v, d, norm),
+                               _wiener_any(y, x, v, d, norm), rtol=1e-4, atol=1e-5)
 
 
 def test_stereo_images_separate_what_the_magnitudes_cannot():

@@ -167,53 +167,62 @@ def wiener_em(stems, mix, iterations, *, channels=1, rel_eps=MASK_REL_EPS):
     c = channels
     n = nc // c
     real = np.float32 if stems.dtype == np.complex64 else np.float64
-    # Work in units of each chunk's loudest summed stem power, so that the regulariser and
-    # the 2 x 2 determinants stay within the float range at any level (silence: scale 1).
-    power = (stems.real ** 2 + stems.imag ** 2).reshape(k, n, c, -1).mean(axis=2)
-    scale = np.sqrt(power.sum(axis=0).max(axis=1))                     # (n,)
-    scale[scale == 0] = 1.0
-    scale = scale.astype(real).reshape(n, 1, 1, 1)
-    y = stems.reshape(k, n, c, *stems.shape[2:]) / scale               # (k, n, c, B, T)
-    x = mix.reshape(n, c, *mix.shape[1:]) / scale                      # (n, c, B, T)
     d = real(rel_eps)
     tiny = np.finfo(real).tiny
+    y = stems.reshape(k, n, c, *stems.shape[2:])                     # (k, n, c, B, T)
+    x = mix.reshape(n, c, *mix.shape[1:])                            # (n, c, B, T)
     for _ in range(iterations):
-        v = (y.real ** 2 + y.imag ** 2).mean(axis=2).astype(real)    # (k, n, B, T)
+        p = np.square(y.real)
+        p += np.square(y.imag)                                        # |y|^2 per channel
+        v = p.mean(axis=2)                                            # (k, n, B, T)
         # spatial covariance per stem, chunk and band, normalised by the stem's power
-        norm = 1.0 / (v.sum(axis=3) + tiny)                         # (k, n, B)
+        norm = 1.0 / (v.sum(axis=3) + tiny)                           # (k, n, B)
+        # The powers in units of each chunk's loudest summed power, so that the regulariser
+        # is relative and the determinants stay in the float range at any level. The
+        # filter y_s = v_s R_s (sum_t v_t R_t)^-1 x does not change when all v scale alike.
+        peak = v.sum(axis=0).reshape(n, -1).max(axis=1)
+        peak[peak == 0] = 1.0
+        v /= peak.reshape(1, n, 1, 1)
         if c == 2:
-            y = _wiener_stereo(y, x, v, d, norm)
+            y = _wiener_stereo(y, x, p, v, d, norm)
         else:
             y = _wiener_any(y, x, v, d, norm)
-    share = (y.real ** 2 + y.imag ** 2).mean(axis=2, keepdims=True)      # (k, n, 1, B, T)
-    total = share.sum(axis=0)
-    np.divide(share, total, out=share, where=total > 0)
-    share[:, np.broadcast_to(total == 0, share.shape[1:])] = 1.0 / k
-    y += share * (x - y.sum(axis=0))
-    y *= scale
+        del p
+    # Hand out what the regulariser kept back (all of a bin far below the chunk's peak) in
+    # proportion to the stems' powers, so that the stems sum to the mix.
+    total = v.sum(axis=0)                                             # (n, B, T)
+    share = np.divide(v, total, out=np.full_like(v, 1.0 / k), where=total > 0)
+    rest = x - y.sum(axis=0)                                          # (n, c, B, T)
+    for stem, w in zip(y, share):
+        stem += w[:, None] * rest
     return y.reshape(stems.shape)
 
 
-def _wiener_stereo(y, x, v, d, norm):
-    """One EM step for two channels, the 2 x 2 algebra written out (elementwise, fast)."""
-    r00 = (y[:, :, 0].real ** 2 + y[:, :, 0].imag ** 2).sum(axis=-1) * norm   # (k, n, B)
-    r11 = (y[:, :, 1].real ** 2 + y[:, :, 1].imag ** 2).sum(axis=-1) * norm
-    r01 = (y[:, :, 0] * np.conj(y[:, :, 1])).sum(axis=-1) * norm
-    r00, r11, r01 = r00[..., None], r11[..., None], r01[..., None]            # (k, n, B, 1)
-    c00 = (v * r00).sum(axis=0)                                               # (n, B, T)
-    c11 = (v * r11).sum(axis=0)
-    c01 = (v * r01).sum(axis=0)
+def _wiener_stereo(y, x, p, v, d, norm):
+    """One EM step for two channels, the 2 x 2 algebra written out (elementwise, fast);
+    ``p``: ``|y|^2`` per channel."""
+    r00 = p[:, :, 0].sum(axis=-1) * norm                                     # (k, n, B)
+    r11 = p[:, :, 1].sum(axis=-1) * norm
+    r01 = np.einsum("knbt,knbt->knb", y[:, :, 0], np.conj(y[:, :, 1])) * norm
+    c00 = np.einsum("knbt,knb->nbt", v, r00)                                  # (n, B, T)
+    c11 = np.einsum("knbt,knb->nbt", v, r11)
+    c01 = np.einsum("knbt,knb->nbt", v, r01.real) + \
+        1j * np.einsum("knbt,knb->nbt", v, r01.imag)
     # det(C + d I), the positive part first: det C >= 0 for covariances, but where the
     # channels are nearly alike rounding can take it below 0 (then d alone would not help)
     det = np.maximum(c00 * c11 - (c01.real ** 2 + c01.imag ** 2), 0) + d * (c00 + c11 + d)
     c00 += d
     c11 += d
     x0, x1 = x[:, 0], x[:, 1]
-    z0 = (c11 * x0 - c01 * x1) / det
-    z1 = (c00 * x1 - np.conj(c01) * x0) / det
+    z0 = ((c11 * x0 - c01 * x1) / det).astype(y.dtype)
+    z1 = ((c00 * x1 - np.conj(c01) * x0) / det).astype(y.dtype)
+    r00, r11, r01 = r00[..., None], r11[..., None], r01[..., None].astype(y.dtype)
     out = np.empty_like(y)
-    out[:, :, 0] = v * (r00 * z0 + r01 * z1)
-    out[:, :, 1] = v * (np.conj(r01) * z0 + r11 * z1)
+    for ch, (a, b) in enumerate(((r00, r01), (np.conj(r01), r11))):
+        o = out[:, :, ch]
+        np.multiply(a, z0, out=o)
+        o += b * z1
+        o *= v
     return out
 
 
