@@ -375,20 +375,14 @@ def test_ctrl_c_while_importing_is_one_line_and_130(tmp_path, original_models):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-@pytest.fixture(scope="module")
-def minute_song(long_song, tmp_path_factory):
-    """The 9 s song seven times over (63 s): writing it takes seconds, not a fraction of
-    one, so a signal sent once the first file appears arrives while stems are written."""
-    x, sr = sf.read(long_song, dtype="float32")
-    path = tmp_path_factory.mktemp("minute") / "minute.wav"
-    sf.write(path, np.tile(x, (7, 1)), sr, subtype="FLOAT")
-    return path
-
-
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_signal_while_writing_leaves_no_stems(tmp_path, minute_song, original_models, sig):
+def test_signal_while_writing_leaves_no_stems(tmp_path, long_song, original_models, sig):
+    if signal.getsignal(sig) is signal.SIG_IGN:
+        # e.g. the tests run under nohup: the child inherits the ignored signal and, as it
+        # should, keeps ignoring it (cli/app.py)
+        pytest.skip(f"{sig.name} is ignored in this process, so the command ignores it too")
     out = tmp_path / "out"
-    proc = _spawn("separate", minute_song, "--outdir", out, "--pretrained-model-dir",
+    proc = _spawn("separate", long_song, "--outdir", out, "--pretrained-model-dir",
                   original_models)
     started = _wait_for(lambda: out.is_dir() and any(out.iterdir()), proc)
     assert started, proc.communicate()[1]
