@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,24 @@ GOLDEN = SHARED / "reference" / "nsgt_bark96_golden.npz"
 SHARED_AUDIO = SHARED / "audio"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def edited_model_copy(src, dst, edit=None, card=None):
+    """Copy the saved Keras model ``src`` (``.keras``) and its card (``.json`` beside it) to
+    ``dst``, the layer list of its ``config.json`` passed through ``edit`` and the card
+    updated with ``card``. Returns ``dst``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.namelist():
+            data = zin.read(item)
+            if item == "config.json" and edit:
+                cfg = json.loads(data)
+                edit(cfg["config"]["layers"])
+                data = json.dumps(cfg).encode()
+            zout.writestr(item, data)
+    card_data = json.loads(Path(src).with_suffix(".json").read_text())
+    card_data.update(card or {})
+    Path(dst).with_suffix(".json").write_text(json.dumps(card_data))
+    return dst
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from mixin_gui import config
 from mixin_gui.errors import ModelLoadError
 from mixin_gui.model.files import N_PARAMS, read_weights
 from mixin_gui.model.stems import inspect_model_dir, load_model_dir
+from tests.conftest import edited_model_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 PRETRAINED = ROOT / "pretrained-models"
@@ -128,20 +128,8 @@ def test_inspect_reports_parameters_without_keras():
 
 def copy_keras(tmp_path, edit_config=None, card=None):
     """A copy of the shipped vocal model, its configuration edited by ``edit_config``."""
-    src = PRETRAINED / "model_vocal.keras"
-    dst = tmp_path / "model_vocal.keras"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
-        for item in zin.namelist():
-            data = zin.read(item)
-            if item == "config.json" and edit_config:
-                cfg = json.loads(data)
-                edit_config(cfg["config"]["layers"])
-                data = json.dumps(cfg).encode()
-            zout.writestr(item, data)
-    card_data = json.loads((PRETRAINED / "model_vocal.json").read_text())
-    card_data.update(card or {})
-    (tmp_path / "model_vocal.json").write_text(json.dumps(card_data))
-    return dst
+    return edited_model_copy(PRETRAINED / "model_vocal.keras", tmp_path / "model_vocal.keras",
+                             edit_config, card)
 
 
 def test_unknown_architecture_version_is_refused_in_one_sentence(tmp_path):

@@ -5,7 +5,6 @@ with the masked-mixture loss resumes."""
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from mixin_gui import config
 from mixin_gui.errors import ModelLoadError
 from mixin_gui.model import unet_arch
 from mixin_gui.model.stems import inspect_model_dir, load_model_dir
+from tests.conftest import edited_model_copy
 from tests.test_runtime import real_magnitudes  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,18 +94,7 @@ def edited_copy(src, dst, edit=None, card=None):
     """``src``'s joint model copied into folder ``dst`` with its config.json and card
     edited."""
     dst.mkdir()
-    with zipfile.ZipFile(src / "model_joint.keras") as zin, \
-            zipfile.ZipFile(dst / "model_joint.keras", "w") as zout:
-        for item in zin.namelist():
-            data = zin.read(item)
-            if item == "config.json" and edit:
-                cfg = json.loads(data)
-                edit(cfg["config"]["layers"])
-                data = json.dumps(cfg).encode()
-            zout.writestr(item, data)
-    c = json.loads((src / "model_joint.json").read_text())
-    c.update(card or {})
-    (dst / "model_joint.json").write_text(json.dumps(c))
+    edited_model_copy(src / "model_joint.keras", dst / "model_joint.keras", edit, card)
     return dst
 
 

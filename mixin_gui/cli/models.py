@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model.discovery import default_set_dir, model_sets, resolve_model_dir
+from ..model.discovery import default_set_dir, model_sets, resolve_model_dir, set_name
 from ..modelcard import describe_card, licence_lines, summary_line
 
 
@@ -24,7 +24,7 @@ def list_sets():
     if not sets:
         print("no model sets are bundled; pass a model folder to check it")
         return 1
-    default = next((n for n, f in sets.items() if f == default_set_dir()), None)
+    default = set_name(default_set_dir())
     print("model sets (separate --model NAME):")
     for name, folder in sets.items():
         rows = inspect_model_dir(folder)

@@ -177,23 +177,25 @@ def run_fit_unet(args):
         from ..synthdata.realsources import training_extras
 
         extras = training_extras()  # real guitar stems, where scripts/real-material.sh ran
-        make = lambda ts, seed, steps, extra=None: OnTheFlyMixes(  # noqa: E731
-            [t.path for t in ts], seed=seed, batch_size=args.batch_size, steps=steps,
-            prefetch=0, extra=extra)
+
+        def make(ts, seed, steps, extra=None):
+            return OnTheFlyMixes([t.path for t in ts], seed=seed, batch_size=args.batch_size,
+                                 steps=steps, prefetch=0, extra=extra)
         how = ("mixed on the fly (stems of different songs, random gains, EQ, speed, "
                f"vibrato on harmonic stems; {len(extras['harmonic'])} real guitar stems)")
     else:
-        make = lambda ts, seed, steps: TrackChunks(  # noqa: E731
-            ts, seed=seed, batch_size=args.batch_size, steps=steps)
+        extras = None
+
+        def make(ts, seed, steps, extra=None):   # songs as recorded: no extra sources
+            return TrackChunks(ts, seed=seed, batch_size=args.batch_size, steps=steps)
         how = "chunks of the songs as recorded"
     opts = FitOptions(epochs=args.epochs, batch_size=args.batch_size, patience=args.patience,
                       resume=args.resume, restart=args.restart, seed=args.seed,
                       learning_rate=args.learning_rate)
     note = {"stem_dirs": [str(d) for d in args.stem_dirs], "songs": len(train_t),
             "validation_songs": len(val_t), "mixing": how}
-    train_src = (make(train_t, args.seed, args.steps, extras) if OnTheFlyMixes is not None
-                 else make(train_t, args.seed, args.steps))
-    res = train_unet(train_src, make(val_t, args.seed + 1000, 8),
+    res = train_unet(make(train_t, args.seed, args.steps, extras),
+                     make(val_t, args.seed + 1000, 8),
                      args.model_dir, args.checkpoint_dir, opts, data_note=note)
     print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
           f"saved {res['model']}")

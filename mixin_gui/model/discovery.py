@@ -24,10 +24,15 @@ def reference_model_dir():
 JOINT_FILE = "model_joint.keras"
 
 
+def is_joint(folder):
+    """Whether ``folder`` holds a joint network (one file for every stem)."""
+    return (Path(folder) / JOINT_FILE).is_file()
+
+
 def has_model(folder, stem):
     """Whether ``folder`` holds ``model_<stem>`` in a form we load, or a joint network."""
     folder = Path(folder)
-    return (folder / JOINT_FILE).is_file() or \
+    return is_joint(folder) or \
         any((folder / f"model_{stem}{ext}").is_file() for ext in MODEL_EXTENSIONS)
 
 

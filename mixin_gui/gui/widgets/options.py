@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QToolButton, QWidget)
 
-from ...model.discovery import JOINT_FILE, model_sets, set_card, set_name
+from ...model.discovery import is_joint, model_sets, set_card, set_name
 from ...modelcard import summary_line
 from ..presets import PRESETS, preset
 from ..settings import ON_EXISTS, OUTPUT_FORMATS
@@ -150,8 +150,7 @@ class OptionsPanel(QWidget):
 
     def set_model_dir(self, path):
         self.model_dir.set_path(path)
-        self._show_set(path)
-        self._model_dir(str(path))
+        self._model_dir(str(path))            # shows the set too
 
     def _show_set(self, path):
         """Select the bundled set held in ``path`` (none when it is another folder), and
@@ -161,7 +160,7 @@ class OptionsPanel(QWidget):
         self.model_set.setCurrentIndex(i)
         self.model_set.setToolTip(self.model_set.itemData(i, Qt.ItemDataRole.ToolTipRole)
                                   if i >= 0 else "Another model folder (below)")
-        joint = (Path(path) / JOINT_FILE).is_file()
+        joint = is_joint(path)
         self.single_model.setEnabled(not joint)
         self.single_model.setToolTip(JOINT_TIP if joint else SINGLE_MODEL_TIP)
 
