@@ -59,3 +59,13 @@ def test_the_default_set_is_chosen_when_bundled(folders, monkeypatch):
     assert discovery.resolve_model_dir() == default
     assert discovery.resolve_model_dir(discovery.TOP_SET) == bundled   # still by name
     assert list(discovery.model_sets(bundled)) == [discovery.TOP_SET, "other", "unet"]
+
+
+def test_a_bundled_set_is_called_by_its_set_name(folders, tmp_path):
+    bundled, _ = folders
+    (bundled / "model_vocal.keras").write_bytes(b"")
+    (bundled / "unet").mkdir()
+    (bundled / "unet" / "model_joint.keras").write_bytes(b"")
+    assert discovery.set_label(bundled) == discovery.TOP_SET
+    assert discovery.set_label(bundled / "unet" / ".." / "unet") == "unet"
+    assert discovery.set_label(tmp_path / "mine") == "mine"      # not bundled: its name

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from .. import config
 from ..config import SeparationOptions
-from ..model.discovery import set_name
+from ..model.discovery import set_label
 from .presets import preset
 from .queue_model import QueueModel
 from .results import SeparationJob
@@ -31,7 +31,7 @@ def mode_text(options, model_dir):
     parts = ["2 stems (instrumental)" if options.instrumental else "3 stems"]
     if options.single_model:
         parts.append("raw network output")
-    return " · ".join(parts + [set_name(model_dir) or Path(model_dir).name])
+    return " · ".join(parts + [set_label(model_dir)])
 
 
 class Controller(QObject):

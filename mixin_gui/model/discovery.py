@@ -85,6 +85,11 @@ def set_name(folder, root=None):
         return None
 
 
+def set_label(folder):
+    """What to call a model folder on screen: its set name when bundled, else its name."""
+    return set_name(folder) or Path(folder).name
+
+
 #: The set used when none is chosen, where it is bundled (else :data:`TOP_SET`): the one
 #: that wins on every criterion of ``pretrained-models/README.md``. Still the compact CDAEs:
 #: the U-Net set (``unet``) scores far higher on every stem of real recordings but keeps

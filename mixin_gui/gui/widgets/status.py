@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStyle
 
+from ...model.discovery import set_label
 from ...paths import default_model_dir
 from .timeplot import format_time
 
@@ -57,12 +58,12 @@ class StatusParts:
             bar.addPermanentWidget(w)
 
     def show_models(self, controller):
-        """"Loading models…", the folder and stems in use, or "none"."""
+        """"Loading models…", the set (or folder) and stems in use, or "none"."""
         c = controller
         if c.models_loading:
             self.models_label.setText("Loading models…")
         elif c.models is not None:
-            self.models_label.setText(f"Models: {c.models.model_dir.name} "
+            self.models_label.setText(f"Models: {set_label(c.models.model_dir)} "
                                       f"({', '.join(c.models.stems)})")
         else:
             self.models_label.setText("Models: none")
