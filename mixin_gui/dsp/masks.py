@@ -128,6 +128,55 @@ def subset_masks(masks, rows):
     return out
 
 
+def calibrate_masks(masks, exponents=1.0, weights=None):
+    """Reshape masks that sum to 1 as ``M_s^a_s w_s / sum_t M_t^a_t w_t``, in place.
+
+    For a joint network's softmax masks and one exponent ``a`` this is the softmax of
+    ``a * logits + log w``: a temperature (``a < 1`` softens over-confident masks) and a
+    prior per stem; an exponent per stem lets one stem's masks stay sharper than the
+    others'. A set's card names the values its scores were measured best with
+    (``mask_calibration``). The result still sums to 1 at every point, so the stems still
+    sum to the mix.
+
+    Parameters
+    ----------
+    masks : np.ndarray, shape (k, n, ...)
+        Non-negative masks summing to 1 over axis 0 (overwritten).
+    exponents : float, or sequence of k floats
+        Each ``> 0``.
+    weights : sequence of k positive floats, or None (all 1)
+
+    Returns
+    -------
+    np.ndarray
+        ``masks``, reshaped; unchanged when every exponent and weight is 1.
+    """
+    k = len(masks)
+    a = np.broadcast_to(np.asarray(exponents, dtype=np.float64), (k,)) \
+        if np.ndim(exponents) == 0 else np.asarray(exponents, dtype=np.float64)
+    w = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
+    if a.shape != (k,) or w.shape != (k,) or not np.all(np.isfinite(a) & np.isfinite(w)) \
+            or np.any(a <= 0) or np.any(w <= 0):
+        raise ValueError("mask calibration needs one positive exponent (or one per stem) "
+                         "and one positive weight per stem")
+    if np.all(a == 1.0) and np.all(w == 1.0):
+        return masks
+    for s in range(k):
+        if a[s] != 1.0:
+            np.power(masks[s], masks.dtype.type(a[s]), out=masks[s])
+        if w[s] != 1.0:
+            masks[s] *= masks.dtype.type(w[s])
+    total = masks.sum(axis=0)
+    # a point where every mask is 0 (only possible when an exponent underflows) gets the
+    # weights' shares, so the stems there still sum to the mix
+    empty = total <= 0
+    if np.any(empty):
+        masks[:, empty] = (w / w.sum()).astype(masks.dtype)[:, None]
+        total[empty] = 1
+    np.divide(masks, total, out=masks)
+    return masks
+
+
 def wiener_em(stems, mix, iterations, *, channels=1, rel_eps=MASK_REL_EPS):
     """Refine masked stems of multichannel audio with expectation-maximisation Wiener
     filtering.

@@ -20,11 +20,13 @@ import numpy as np
 from .. import config
 from ..config import DEFAULT_OVERLAP, SeparationOptions  # noqa: F401 - DEFAULT_OVERLAP re-exported
 from ..dsp.chunking import ChunkPlan, OverlapAdd
-from ..dsp.masks import apply_masks, apply_single_model, soft_masks, subset_masks, wiener_em
+from ..dsp.masks import (apply_masks, apply_single_model, calibrate_masks, soft_masks,
+                         subset_masks, wiener_em)
 from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
-from ..model.discovery import recommended_wiener_iterations, resolve_model_dir
+from ..model.discovery import (recommended_mask_calibration, recommended_wiener_iterations,
+                               resolve_model_dir)
 from ..paths import default_model_dir  # noqa: F401 - re-exported by engine
 
 
@@ -86,6 +88,8 @@ class Separator:
         self.models = load_model_dir(self.model_dir, self.stems)
         #: Wiener post-filter steps the set's card recommends (``options`` may override)
         self.wiener_iterations = recommended_wiener_iterations(self.model_dir)
+        #: Mask calibration the card recommends: ``({stem: exponent}, {stem: weight})``
+        self.mask_calibration = recommended_mask_calibration(self.model_dir)
         self.nsgt = get_nsgt()
         keep_freed_memory()
 
@@ -221,15 +225,18 @@ class Separator:
     def _synthesise(self, coefs, est, options, channels):
         """Stem signals ``(k, n, 44032)`` from mix coefficients and stem magnitudes (or, from
         a joint network, masks: the masked mix is each stem's magnitude with the mix's phase,
-        so ``single_model`` changes nothing there). ``channels``: how many consecutive
+        so ``single_model`` changes nothing there). Masks are reshaped as the card's
+        ``mask_calibration`` says (:func:`calibrate_masks`). ``channels``: how many consecutive
         chunks of the batch are the channels of one stretch (the Wiener post-filter
         models them together)."""
-        if self.models.joint:
-            stem_coefs = apply_masks(est, coefs)
-        elif options.single_model:
+        if not self.models.joint and options.single_model:
             stem_coefs = apply_single_model(est, coefs)
         else:
-            stem_coefs = apply_masks(soft_masks(est), coefs)
+            masks = est if self.models.joint else soft_masks(est)
+            exponents, weights = self.mask_calibration
+            masks = calibrate_masks(masks, [exponents.get(s, 1.0) for s in options.stems],
+                                    [weights.get(s, 1.0) for s in options.stems])
+            stem_coefs = apply_masks(masks, coefs)
         steps = (self.wiener_iterations if options.wiener_iterations is None
                  else options.wiener_iterations)
         if steps and (self.models.joint or not options.single_model):

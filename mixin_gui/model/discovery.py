@@ -129,6 +129,31 @@ def recommended_wiener_iterations(folder):
         else 0
 
 
+def recommended_mask_calibration(folder):
+    """The mask calibration a set's card recommends (``mask_calibration``: per-stem
+    ``exponents`` and ``weights``, see :func:`mixin_gui.dsp.masks.calibrate_masks`), as
+    ``({stem: exponent}, {stem: weight})``; stems it does not name keep 1. ``({}, {})`` (no
+    change) when it says nothing or anything odd."""
+    import math
+
+    value = set_card(folder).get("mask_calibration")
+    if not isinstance(value, dict):
+        return {}, {}
+
+    def positive(x):
+        return (isinstance(x, (int, float)) and not isinstance(x, bool)
+                and math.isfinite(x) and 0 < x <= 100)
+
+    out = []
+    for key in ("exponents", "weights"):
+        part = value.get(key, {})
+        if not isinstance(part, dict) \
+                or not all(s in config.STEMS and positive(x) for s, x in part.items()):
+            return {}, {}
+        out.append({s: float(x) for s, x in part.items()})
+    return tuple(out)
+
+
 def resolve_model_dir(folder=None, *, required=True):
     """The model folder to use.
 
