@@ -3,7 +3,8 @@
 Separates the first 60 s of ../shared/audio/lets_go_fishin.ogg (stereo) through the engine
 with models already loaded, best of 3 per row, and prints seconds and the real-time factor,
 followed by the CPU it ran on. The Wiener row uses one step (what the U-Net's card
-recommends); each set's default is marked.
+recommends); each set's default is marked. The last row of each set runs its default with
+the card's mask calibration turned off, to show what the calibration costs.
 
 Usage: python benchmarks/bench_sets.py [SECONDS]
 """
@@ -30,16 +31,20 @@ def main(argv):
     for name, folder in model_sets().items():
         sep = Separator(folder)
         sep.separate(audio[: 5 * sr], sr)               # warm-up
-        for steps in (0, 1):
+        calibration = sep.mask_calibration
+        rows = [(steps, True) for steps in (0, 1)] + [(sep.wiener_iterations, False)]
+        for steps, calibrated in rows:
+            sep.mask_calibration = calibration if calibrated else ({}, {})
             best = float("inf")
             for _ in range(3):
                 start = time.perf_counter()
                 sep.separate(audio, sr, SeparationOptions(wiener_iterations=steps))
                 best = min(best, time.perf_counter() - start)
-            mark = " (the set's default)" if steps == sep.wiener_iterations else ""
+            mark = " (the set's default)" if steps == sep.wiener_iterations and calibrated \
+                else "" if calibrated else " without mask calibration"
             say(f"{name:<6} Wiener steps {steps}{mark}: {seconds:.0f} s of stereo in "
                 f"{best:.2f} s = {seconds / best:.1f}x real time")
-
+        sep.mask_calibration = calibration
 
 if __name__ == "__main__":
     main(sys.argv[1:])

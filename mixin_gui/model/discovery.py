@@ -93,7 +93,7 @@ def set_label(folder):
 #: The set used when none is chosen, where it is bundled (else :data:`TOP_SET`): the one
 #: that wins on every criterion of ``pretrained-models/README.md``. Still the compact CDAEs:
 #: the U-Net set (``unet``) scores far higher on every stem of real recordings but keeps
-#: only 76 % of a string orchestra in its harmonic stem, where the goal is 90 %.
+#: only 77 % of a string orchestra in its harmonic stem, where the goal is 90 %.
 DEFAULT_SET = TOP_SET
 
 
