@@ -32,19 +32,21 @@ def main(argv):
         sep = Separator(folder)
         sep.separate(audio[: 5 * sr], sr)               # warm-up
         calibration = sep.mask_calibration
-        rows = [(steps, True) for steps in (0, 1)] + [(sep.wiener_iterations, False)]
-        for steps, calibrated in rows:
-            sep.mask_calibration = calibration if calibrated else ({}, {})
+        rows = [(steps, calibration) for steps in (0, 1)] + [(sep.wiener_iterations, ({}, {}))]
+        for steps, cal in rows:
+            sep.mask_calibration = cal
             best = float("inf")
             for _ in range(3):
                 start = time.perf_counter()
                 sep.separate(audio, sr, SeparationOptions(wiener_iterations=steps))
                 best = min(best, time.perf_counter() - start)
-            mark = " (the set's default)" if steps == sep.wiener_iterations and calibrated \
-                else "" if calibrated else " without mask calibration"
+            if cal != calibration:
+                mark = " without mask calibration"
+            else:
+                mark = " (the set's default)" if steps == sep.wiener_iterations else ""
             say(f"{name:<6} Wiener steps {steps}{mark}: {seconds:.0f} s of stereo in "
                 f"{best:.2f} s = {seconds / best:.1f}x real time")
-        sep.mask_calibration = calibration
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

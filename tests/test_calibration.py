@@ -71,10 +71,10 @@ def test_masks_that_underflow_fall_back_to_the_weights_shares():
     ("loud", ({}, {})),
 ])
 def test_the_card_field_is_read_strictly(tmp_path, value, want):
-    from mixin_gui.model.discovery import recommended_mask_calibration
+    from mixin_gui.model.discovery import recommended_mask_calibration, set_card
 
     (tmp_path / "model_joint.json").write_text(json.dumps({"mask_calibration": value}))
-    assert recommended_mask_calibration(tmp_path) == want
+    assert recommended_mask_calibration(set_card(tmp_path)) == want
 
 
 def test_the_engine_applies_a_cards_calibration(tmp_path):

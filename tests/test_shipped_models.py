@@ -5,12 +5,13 @@ CDAEs at the top of the folder, the U-Net in ``unet/``).
 The card (``pretrained-models/README.md``) states four goals for the share of the stems'
 summed energy that each stem gets, measured on the first 30 s of the recordings in
 ``../shared/audio`` (mono mixdown). Three are absolute and are checked here on the first
-10 s, where the compact CDAEs give (measured with this engine): string orchestra harmonic 95.3 %
-(goal >= 90 %), drum-and-bass vocal 0.02 % (goal <= 5 %), read speech vocal 77.1 % (goal
->= 60 %). The fourth, drum-and-bass "more percussive than the original models", holds over
-the card's 30 s (26.8 % against 25.6 %) but not over the first 10 s alone (25.6 % against
-26.3 %), so it is checked on the card's window. The U-Net gives 67.6 % (strings harmonic),
-0.04 % (drum-and-bass vocal), 98.2 % (speech vocal) and 43.9 % (drum-and-bass percussive).
+10 s, where the compact CDAEs give (measured with this engine and their cards' mask
+calibration): string orchestra harmonic 94.6 % (goal >= 90 %), drum-and-bass vocal 0.02 %
+(goal <= 5 %), read speech vocal 76.7 % (goal >= 60 %). The fourth, drum-and-bass "more
+percussive than the original models", holds over the card's 30 s (26.1 % against 25.6 %)
+but not over the first 10 s alone (25.5 % against 26.3 %), so it is checked on the card's
+window. The U-Net gives 68.2 % (strings harmonic), 0.04 % (drum-and-bass vocal), 98.0 %
+(speech vocal) and 42.9 % (drum-and-bass percussive).
 """
 
 from __future__ import annotations
@@ -69,9 +70,8 @@ def test_shipped_models_load(shipped):
 
 
 #: The string orchestra's harmonic share on its first 10 s, per set: the goal (0.90) for the
-#: default set (94.6 % here with its mask calibration); the U-Net keeps less (68.2 % here,
-#: 76.9 % over the card's 30 s), which is why
-#: it is not the default; its bound guards what its card states.
+#: default set (94.6 % here); the U-Net keeps less (68.2 % here, 76.9 % over the card's
+#: 30 s), which is why it is not the default; its bound guards what its card states.
 STRINGS_HARMONIC = {"cdae": 0.90, "unet": 0.60}
 
 

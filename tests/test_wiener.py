@@ -137,9 +137,9 @@ def test_a_set_recommending_the_filter_keeps_the_sum_at_any_level(level_db):
     finite and sum to the mix from full scale down to -90 dBFS."""
     from mixin_gui.dsp.signals import demo_stems
     from mixin_gui.engine import Separator
-    from mixin_gui.model.discovery import model_sets, recommended_wiener_iterations
+    from mixin_gui.model.discovery import model_sets, recommended_wiener_iterations, set_card
 
-    sets = [f for f in model_sets().values() if recommended_wiener_iterations(f)]
+    sets = [f for f in model_sets().values() if recommended_wiener_iterations(set_card(f))]
     if not sets:
         pytest.skip("no bundled set recommends the Wiener post-filter")
     s = demo_stems(2.0, seed=5)

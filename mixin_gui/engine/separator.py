@@ -26,7 +26,7 @@ from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
 from ..model.discovery import (recommended_mask_calibration, recommended_wiener_iterations,
-                               resolve_model_dir)
+                               resolve_model_dir, set_card)
 from ..paths import default_model_dir  # noqa: F401 - re-exported by engine
 
 
@@ -86,10 +86,11 @@ class Separator:
                           else resolve_model_dir(required=False))
         self.stems = tuple(stems)
         self.models = load_model_dir(self.model_dir, self.stems)
+        card = set_card(self.model_dir)
         #: Wiener post-filter steps the set's card recommends (``options`` may override)
-        self.wiener_iterations = recommended_wiener_iterations(self.model_dir)
+        self.wiener_iterations = recommended_wiener_iterations(card)
         #: Mask calibration the card recommends: ``({stem: exponent}, {stem: weight})``
-        self.mask_calibration = recommended_mask_calibration(self.model_dir)
+        self.mask_calibration = recommended_mask_calibration(card)
         self.nsgt = get_nsgt()
         keep_freed_memory()
 

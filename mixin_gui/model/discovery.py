@@ -121,22 +121,24 @@ def set_card(folder):
     return {"architecture": "mixin-original"} if has_models(folder) else {}
 
 
-def recommended_wiener_iterations(folder):
-    """The Wiener post-filter steps a set's card recommends (``wiener_iterations``: the
-    number its scores were measured best with), 0 when it says nothing or is odd."""
-    value = set_card(folder).get("wiener_iterations", 0)
+def recommended_wiener_iterations(card):
+    """The Wiener post-filter steps a set's card (as :func:`set_card` reads it) recommends
+    (``wiener_iterations``: the number its scores were measured best with), 0 when it says
+    nothing or is odd."""
+    value = card.get("wiener_iterations", 0)
     return value if isinstance(value, int) and 0 <= value <= config.MAX_WIENER_ITERATIONS \
         else 0
 
 
-def recommended_mask_calibration(folder):
-    """The mask calibration a set's card recommends (``mask_calibration``: per-stem
+def recommended_mask_calibration(card):
+    """The mask calibration a set's card (as :func:`set_card` reads it) recommends
+    (``mask_calibration``: per-stem
     ``exponents`` and ``weights``, see :func:`mixin_gui.dsp.masks.calibrate_masks`), as
     ``({stem: exponent}, {stem: weight})``; stems it does not name keep 1. ``({}, {})`` (no
     change) when it says nothing or anything odd."""
     import math
 
-    value = set_card(folder).get("mask_calibration")
+    value = card.get("mask_calibration")
     if not isinstance(value, dict):
         return {}, {}
 
