@@ -102,6 +102,22 @@ def test_instrumental_has_no_vocal_and_single_model_differs(separator, demo_mix)
     np.testing.assert_allclose(stems["harmonic"] + stems["percussive"], demo_mix, atol=1e-5)
 
 
+def test_instrumental_runs_two_networks_and_matches_the_original(separator, keras_originals,
+                                                                  demo_mix):
+    # a Separator loaded with all three networks (as the window loads it) runs only the
+    # harmonic and percussive CDAEs for an instrumental separation, in a session of their own
+    opts = SeparationOptions(instrumental=True, overlap=0, batch_size=3)
+    got = separator.separate(demo_mix, SR, opts)
+    sub = separator.models._subsets[("harmonic", "percussive")]
+    assert sub.n_stems == 2 and separator.models.runtime.n_stems == 3
+    want = reference_separation(keras_originals, demo_mix.astype(np.float64),
+                                instrumental=True)
+    for s in ("harmonic", "percussive"):
+        assert np.abs(got[s] - want[s]).max() < 1e-4, s
+    with pytest.raises(ModelLoadError, match="drums model is not in this set"):
+        separator.models.predict(np.zeros((1, 96, 1948), np.float32), ("drums",))
+
+
 def _seam_jump(y, seams, *, freq, amp):
     """Largest second difference next to a chunk seam, relative to the largest a smooth
     sine of ``freq`` Hz and amplitude ``amp`` can have (``amp * omega**2``): at most about

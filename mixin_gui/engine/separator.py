@@ -21,7 +21,7 @@ from .. import config
 from ..config import DEFAULT_OVERLAP, SeparationOptions  # noqa: F401 - DEFAULT_OVERLAP re-exported
 from ..dsp.chunking import ChunkPlan, OverlapAdd
 from ..dsp.masks import (apply_masks, apply_single_model, calibrate_masks, soft_masks,
-                         subset_masks, wiener_em)
+                         wiener_em)
 from ..dsp.nsgt import get_nsgt
 from ..dsp.resample import StreamResampler, resample
 from ..errors import Cancelled, MixinError
@@ -217,11 +217,7 @@ class Separator:
     def _estimate(self, chunks, stems):
         """Mix coefficients ``(n, 96, 1948)`` and stem magnitudes ``(k, n, 96, 1948)``."""
         coefs = self.nsgt.forward(chunks, dtype=np.float32)     # complex64
-        est = self.models.predict(np.abs(coefs))
-        if tuple(stems) != self.stems:
-            rows = [self.stems.index(s) for s in stems]
-            est = subset_masks(est, rows) if self.models.joint else est[rows]
-        return coefs, est
+        return coefs, self.models.predict(np.abs(coefs), stems)
 
     def _synthesise(self, coefs, est, options, channels):
         """Stem signals ``(k, n, 44032)`` from mix coefficients and stem magnitudes (or, from

@@ -126,6 +126,9 @@ class ModelSet:
         else:
             self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads)
         self._warm = None
+        self._threads = threads
+        self._subsets = {}                  # stems -> Runtime of those CDAEs alone
+        self._lock = threading.Lock()
 
     def warm_up_in_background(self):
         """Run a first, small batch on a thread of its own (the runtime prepares its kernels
@@ -142,23 +145,39 @@ class ModelSet:
         except Exception:  # noqa: BLE001 - the first real call raises it again, where it counts
             pass
 
-    def predict(self, magnitude):
+    def predict(self, magnitude, stems=None):
         """Stem magnitude estimates for a batch of mix magnitudes.
 
         Parameters
         ----------
         magnitude : np.ndarray, shape (n, 96, 1948), float32
+        stems : sequence of str or None
+            The stems wanted, a subset of :attr:`stems` (None: all of them). The CDAEs of
+            the others are not run: a subset gets a session of its own, built on its first
+            use (an instrumental separation with a three-network set runs two networks).
 
         Returns
         -------
         np.ndarray, shape (len(stems), n, 96, 1948), float32
             A writable view (stem axis first) of the runtime's output: magnitudes, or for a
-            joint network masks summing to 1 over :attr:`stems` (:func:`subset_masks`).
+            joint network masks summing to 1 over ``stems`` (:func:`subset_masks`).
         """
+        stems = self.stems if stems is None else tuple(stems)
+        unknown = [s for s in stems if s not in self.stems]
+        if unknown:
+            raise ModelLoadError(f"The {', '.join(unknown)} model is not in this set.")
         if self._warm is not None:
             self._warm.join()
-        out = self.runtime(magnitude)
         if self.joint:
-            return subset_masks(out, [UNET_STEMS.index(s) for s in self.stems])
-        return out
+            return subset_masks(self.runtime(magnitude), [UNET_STEMS.index(s) for s in stems])
+        return self._runtime_for(stems)(magnitude)
 
+    def _runtime_for(self, stems):
+        """The session running the CDAEs of ``stems`` (all of them: :attr:`runtime`)."""
+        if stems == self.stems:
+            return self.runtime
+        with self._lock:
+            if stems not in self._subsets:
+                self._subsets[stems] = Runtime([self.weights[s] for s in stems],
+                                               threads=self._threads)
+            return self._subsets[stems]
