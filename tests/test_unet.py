@@ -200,15 +200,18 @@ def test_training_minimises_the_masked_mixture_loss_and_resumes(tmp_path):
     assert len(lines) == 3
     opts = FitOptions(epochs=3, resume=True, seed=3, learning_rate=2e-4)
     res = train_unet(train, val, tmp_path / "model", tmp_path / "ckpt", opts, val_steps=1,
-                     verbose=0)
+                     verbose=0, voice_free_weight=0.5)
     assert res["epochs"] == 3
     from mixin_gui.model.unet import keras
 
     last = keras.models.load_model(tmp_path / "ckpt" / "model_joint.last.keras")
     assert float(last.optimizer.learning_rate) == pytest.approx(2e-4)   # resumed at it
+    assert int(last.optimizer.iterations) == 3       # Adam's state went on across the resume
+    assert last.loss.voice_free_weight == 0.5        # with the loss asked for then
     assert len((tmp_path / "ckpt" / "model_joint.csv").read_text().splitlines()) == 4
     card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
     assert card["architecture"] == "mixin-unet-1" and card["epochs"] == 3
+    assert card["recipe"]["voice_free_weight"] == 0.5
     assert load_model_dir(tmp_path / "model").joint
     # the loss is the masked mixture's L1: ratio masks of the targets score far better
     # than equal shares (not 0: the stems' phases differ, so |mix| < the sum of |stem|)
@@ -216,6 +219,30 @@ def test_training_minimises_the_masked_mixture_loss_and_resumes(tmp_path):
     ideal = np.moveaxis(targets / np.maximum(targets.sum(1, keepdims=True), 1e-12), 1, -1)
     ideal_loss = float(np.mean(masked_mixture_l1(y, ideal)))
     assert ideal_loss < 0.25 * float(np.mean(masked_mixture_l1(y, np.full_like(ideal, 1 / 3))))
+
+
+def test_voice_free_weight_charges_vocal_output_only_where_there_is_no_voice():
+    from mixin_gui.training.unet_fit import MaskedMixtureL1, masked_mixture_l1
+
+    rng = np.random.default_rng(5)
+    mix = rng.uniform(0.5, 1.5, (2, 96, 1948)).astype(np.float32)
+    targets = rng.uniform(0, 1, (2, 3, 96, 1948)).astype(np.float32)
+    targets[1, 2] = 0                                          # chunk 1 holds no voice
+    y = np.concatenate([np.moveaxis(targets, 1, -1), mix[..., None]], -1)
+    masks = rng.dirichlet(np.ones(3), (2, 96, 1948)).astype(np.float32)
+    base = np.asarray(masked_mixture_l1(y, masks))
+    plain = np.asarray(MaskedMixtureL1(0.0).call(y, masks))
+    np.testing.assert_allclose(plain, base, rtol=1e-6)
+    weighted = np.asarray(MaskedMixtureL1(2.0).call(y, masks))
+    assert weighted[0] == pytest.approx(base[0], rel=1e-6)     # a voice: no extra term
+    leak = float(np.mean(masks[1, ..., 2] * mix[1]))
+    assert weighted[1] == pytest.approx(base[1] + 2.0 * leak, rel=1e-5)
+    # a network that keeps the vocal stem silent there pays nothing extra
+    quiet = masks.copy()
+    quiet[1, ..., 2] = 0
+    quiet[1] /= quiet[1].sum(-1, keepdims=True)
+    assert np.asarray(MaskedMixtureL1(2.0).call(y, quiet))[1] == pytest.approx(
+        float(np.asarray(masked_mixture_l1(y, quiet))[1]), rel=1e-6)
 
 
 def test_cli_separate_refuses_an_unknown_set_name_in_one_line(capsys, tmp_path):
@@ -238,12 +265,13 @@ def test_cli_fit_unet_mixes_on_the_fly_and_refuses_a_second_fresh_run(tmp_path, 
     for i in range(2):
         write_musdb_track(tmp_path / "songs" / f"s{i}", seed=i, seconds=3.0)
     argv = ["train", "fit", "--arch", "unet", "--stem-dirs", str(tmp_path / "songs"),
-            "--epochs", "1", "--steps", "1", "--batch-size", "1",
+            "--epochs", "1", "--steps", "1", "--batch-size", "1", "--voice-free-weight", "1",
             "--model-dir", str(tmp_path / "model"), "--checkpoint-dir", str(tmp_path / "ck")]
     assert main(argv) == 0
     card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
     assert card["training_data"]["mixing"].startswith("mixed on the fly")
     assert card["training_data"]["songs"] == 1 and card["epochs"] == 1
+    assert card["recipe"]["voice_free_weight"] == 1.0
     capsys.readouterr()
     assert main(argv) != 0                     # a forgotten --resume must not cost the run
     assert "--resume" in capsys.readouterr().err

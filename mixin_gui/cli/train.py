@@ -150,6 +150,10 @@ def _register_fit(steps):
                    help="(unet) folders of tracks; the last tenth of the songs validates")
     p.add_argument("--steps", type=int, default=100,
                    help="(unet) batches per epoch (default: 100)")
+    p.add_argument("--voice-free-weight", type=float, default=0.0, metavar="W",
+                   help="(unet) extra loss weight on the vocal stem's output in mixes that "
+                        "hold no voice, to keep voice-like instruments out of it "
+                        "(default: 0)")
     p.add_argument("--nice", type=int, default=0,
                    help="lower this process's priority by N first (default: 0)")
     p.set_defaults(func=run_fit, needs_backend=True)
@@ -196,7 +200,8 @@ def run_fit_unet(args):
             "validation_songs": len(val_t), "mixing": how}
     res = train_unet(make(train_t, args.seed, args.steps, extras),
                      make(val_t, args.seed + 1000, 8),
-                     args.model_dir, args.checkpoint_dir, opts, data_note=note)
+                     args.model_dir, args.checkpoint_dir, opts, data_note=note,
+                     voice_free_weight=args.voice_free_weight)
     print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
           f"saved {res['model']}")
     return 0

@@ -2,7 +2,11 @@
 
 The network predicts three masks (softmax over the stems); the loss is on the masked
 mixture: mean ``|mask_s * |X| - |S_s||`` over stems and bins (L1), each chunk divided by its
-mean mix magnitude so that loud and quiet chunks weigh alike. Batches come from any
+mean mix magnitude so that loud and quiet chunks weigh alike; ``voice_free_weight`` adds that
+weight times the vocal stem's mean masked magnitude in the chunks that hold no voice (its
+target is silent), which the plain loss counts once among three stems: it teaches the
+network to keep an instrument that only resembles a voice (bowed strings with vibrato)
+out of the vocal stem. Batches come from any
 source with ``batch(epoch, index) -> (mix_mag (b, 96, 1948), targets (b, 3, 96, 1948))``
 and ``len()`` (the on-the-fly mixes of ``training.onthefly``); validation uses a fixed
 epoch of its own source, so its loss is comparable across epochs.
@@ -37,6 +41,34 @@ def masked_mixture_l1(y_true, y_pred):
     """
     ops = keras.ops
     return ops.mean(ops.abs(y_pred * y_true[..., 3:] - y_true[..., :3]), axis=(1, 2, 3))
+
+
+#: A chunk counts as voice-free when its vocal target's summed magnitude (chunk-normalised)
+#: is at most this: the on-the-fly mixes leave the voice out as exact zeros.
+VOICE_FREE_BELOW = 1e-6
+
+
+@keras.saving.register_keras_serializable(package="mixin")
+class MaskedMixtureL1(keras.losses.Loss):
+    """:func:`masked_mixture_l1`, plus ``voice_free_weight`` times the vocal stem's mean
+    masked magnitude in the chunks whose vocal target is silent (see the module notes)."""
+
+    def __init__(self, voice_free_weight=0.0, name="masked_mixture_l1", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.voice_free_weight = float(voice_free_weight)
+
+    def call(self, y_true, y_pred):
+        loss = masked_mixture_l1(y_true, y_pred)
+        if not self.voice_free_weight:
+            return loss
+        ops = keras.ops
+        v = STEMS.index("vocal")
+        free = ops.cast(ops.sum(y_true[..., v], axis=(1, 2)) <= VOICE_FREE_BELOW, loss.dtype)
+        leak = ops.mean(y_pred[..., v] * y_true[..., len(STEMS)], axis=(1, 2))
+        return loss + self.voice_free_weight * free * leak
+
+    def get_config(self):
+        return {**super().get_config(), "voice_free_weight": self.voice_free_weight}
 
 
 def training_pair(mix, targets):
@@ -126,14 +158,15 @@ class JointBatches(keras.utils.PyDataset):
         self.epoch += 1
 
 
-def compile_unet(model, *, learning_rate=1e-3):
-    """Adam on :func:`masked_mixture_l1`."""
-    model.compile(loss=masked_mixture_l1, optimizer=keras.optimizers.Adam(learning_rate))
+def compile_unet(model, *, learning_rate=1e-3, voice_free_weight=0.0):
+    """Adam on :class:`MaskedMixtureL1`."""
+    model.compile(loss=MaskedMixtureL1(voice_free_weight),
+                  optimizer=keras.optimizers.Adam(learning_rate))
     return model
 
 
 def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *,
-               val_steps=8, data_note=None, verbose=2):
+               val_steps=8, data_note=None, verbose=2, voice_free_weight=0.0):
     """Train (or resume) the joint U-Net; save the best as ``model_joint.keras`` + card.
 
     Parameters
@@ -147,6 +180,9 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         Validation batches per epoch.
     data_note : dict or None
         What the training data is, for the card.
+    voice_free_weight : float
+        Extra weight on vocal output in voice-free chunks (:class:`MaskedMixtureL1`); a
+        resumed run trains on the loss asked for now, with Adam's moments kept.
 
     Returns
     -------
@@ -160,11 +196,13 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
     state = _read_state(paths, opts)
     if state["epoch"] > 0:
         model = keras.models.load_model(paths["last"])
-        # a resumed run goes on at the learning rate asked for now (e.g. a lower one to
-        # settle a noisy run); Adam's moments carry over
+        # a resumed run goes on at the learning rate and loss asked for now (e.g. a lower
+        # rate to settle a noisy run); Adam's moments carry over
         model.optimizer.learning_rate.assign(opts.learning_rate)
+        model.compile(loss=MaskedMixtureL1(voice_free_weight), optimizer=model.optimizer)
     else:
-        model = compile_unet(build_unet(), learning_rate=opts.learning_rate)
+        model = compile_unet(build_unet(), learning_rate=opts.learning_rate,
+                             voice_free_weight=voice_free_weight)
     train = JointBatches(train_source, start_epoch=state["epoch"], workers=1)
     val = JointBatches(val_source, fixed_epoch=0, steps=val_steps)
     if state["epoch"] < opts.epochs and state.get("wait", 0) < opts.patience:
@@ -178,6 +216,7 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         "training_data": data_note or {}, "epochs": done["epoch"],
         "steps_per_epoch": len(train), "batch_size": getattr(train_source, "batch_size", None),
         "recipe": {"loss": "L1 on the masked mixture, per-chunk normalised",
+                   "voice_free_weight": float(voice_free_weight),
                    "optimizer": "adam", "architecture": ARCH,
                    **{k: v for k, v in asdict(opts).items()
                       if k not in ("resume", "restart", "plot", "strategy")}},
