@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from .. import config
 from ..config import SeparationOptions
@@ -100,6 +100,11 @@ class Controller(QObject):
         w.cancelled.connect(self._cancelled)
         w.exported.connect(lambda _id, paths: self._exported(paths))
         w.export_failed.connect(lambda _id, msg: self.export_failed.emit(msg))
+        # an app that quits with the window still open (a script's app.exit(), a session
+        # ending) must not destroy running threads: Qt aborts the process if it does
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     # -- tracks -------------------------------------------------------------
     @property
