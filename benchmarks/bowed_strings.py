@@ -7,9 +7,9 @@ over sustained cello chords, played through the real tonejs violin and cello mul
 fact. ``--section`` plays the melody on four desks instead of one (each a few ms late, a few
 cents off, with its own vibrato), as an orchestra's violins are.
 
-It ranks checkpoints of one network family; its level is not that of a real orchestra (on
-the machine of the round-4 notes, the U-Net kept 95 % of the solo pieces harmonic and 77 %
-of the real string orchestra; the compact CDAEs 92 % and 90 %). Every share is of the sum
+It ranks checkpoints of one network family; its level is not that of a real orchestra (the
+round-4b U-Net kept 95.1 % of the solo pieces harmonic and 76.9 % of the real string
+orchestra, round 4c 95.7 % and 78.0 %, the compact CDAEs 91.5 % and 90.1 %). Every share is of the sum
 of the stems' energies (mono, each set with its card's calibration and Wiener step).
 
 Usage: python benchmarks/bowed_strings.py [--section] MODEL_DIR [MODEL_DIR ...]
