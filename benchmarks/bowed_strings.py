@@ -9,8 +9,9 @@ cents off, with its own vibrato), as an orchestra's violins are.
 
 It ranks checkpoints of one network family; its level is not that of a real orchestra (the
 round-4b U-Net kept 95.1 % of the solo pieces harmonic and 76.9 % of the real string
-orchestra, round 4c 95.7 % and 78.0 %, the compact CDAEs 91.5 % and 90.1 %). Every share is of the sum
-of the stems' energies (mono, each set with its card's calibration and Wiener step).
+orchestra, round 4c 95.7 % and 78.0 %, the compact CDAEs 91.5 % and 90.1 %). Every share
+is of the sum of the stems' energies (mono, each set with its card's calibration and Wiener
+step), as ``real_shares.stem_shares`` computes it.
 
 Usage: python benchmarks/bowed_strings.py [--section] MODEL_DIR [MODEL_DIR ...]
 Needs the tonejs violin and cello samples (``make setup-real``; they are looked for in
@@ -22,6 +23,8 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+
+from real_shares import stem_shares   # benchmarks/ is this script's folder
 
 SR = 44100
 SECONDS = 16.0
@@ -75,14 +78,6 @@ def piece(seed, *, section=False):
     return mix.mean(axis=1).astype(np.float32)
 
 
-def shares(separator, x):
-    """Each stem's share of the stems' summed energy."""
-    stems = separator.separate(x, SR)
-    energy = {s: float(np.sum(np.square(stems[s], dtype=np.float64))) for s in stems.names}
-    total = sum(energy.values()) or 1.0
-    return {s: e / total for s, e in energy.items()}
-
-
 def main(argv):
     from mixin_gui.engine import Separator
     from mixin_gui.synthdata.sampler import instrument
@@ -100,7 +95,7 @@ def main(argv):
           f"{'  section' if section else ''}")
     for d in dirs:
         sep = Separator(d)
-        rows = [shares(sep, x) for x in pieces]
+        rows = [stem_shares(sep, x, SR) for x in pieces]
         mean = {s: 100 * np.mean([r[s] for r in rows]) for s in rows[0]}
         each = " ".join(f"{100 * r['vocal']:.1f}" for r in rows)
         print(f"{d:<44} {mean['harmonic']:7.1f}% {mean['percussive']:9.1f}% "

@@ -21,15 +21,19 @@ FILES = ("hungarian_dance_5_strings.ogg", "choice_drum_bass.ogg",
          "speech_librispeech_198-209-0000.ogg", "lets_go_fishin.ogg")
 
 
-def shares(separator, path, seconds=30.0):
-    from mixin_gui.audio.io import read_audio
-
-    audio, sr = read_audio(path)
-    x = audio[: int(seconds * sr)].mean(axis=1)
+def stem_shares(separator, x, sr):
+    """Each stem's share of the stems' summed energy when ``separator`` splits ``x``."""
     stems = separator.separate(x, sr)
     energy = {s: float(np.sum(stems[s].astype(np.float64) ** 2)) for s in stems}
     total = sum(energy.values()) or 1.0
     return {s: e / total for s, e in energy.items()}
+
+
+def shares(separator, path, seconds=30.0):
+    from mixin_gui.audio.io import read_audio
+
+    audio, sr = read_audio(path)
+    return stem_shares(separator, audio[: int(seconds * sr)].mean(axis=1), sr)
 
 
 def main(argv):

@@ -132,10 +132,10 @@ def recommended_wiener_iterations(card):
 
 def recommended_mask_calibration(card):
     """The mask calibration a set's card (as :func:`set_card` reads it) recommends
-    (``mask_calibration``: per-stem
-    ``exponents`` and ``weights``, see :func:`mixin_gui.dsp.masks.calibrate_masks`), as
-    ``({stem: exponent}, {stem: weight})``; stems it does not name keep 1. ``({}, {})`` (no
-    change) when it says nothing or anything odd."""
+    (``mask_calibration``: per-stem ``exponents`` and ``weights``, see
+    :func:`mixin_gui.dsp.masks.calibrate_masks`), as ``({stem: exponent}, {stem: weight})``;
+    stems it does not name keep 1. ``({}, {})`` (no change) when it says nothing or anything
+    odd."""
     import math
 
     value = card.get("mask_calibration")
