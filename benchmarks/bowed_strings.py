@@ -5,7 +5,10 @@ training round may use it to compare checkpoints: four pieces of 16 s, each a vi
 over sustained cello chords, played through the real tonejs violin and cello multisamples
 (``mixin_gui.synthdata.sampler``) and given a vibrato (5-6.5 Hz, 15-50 cents) after the
 fact. ``--section`` plays the melody on four desks instead of one (each a few ms late, a few
-cents off, with its own vibrato), as an orchestra's violins are.
+cents off, with its own vibrato), as an orchestra's violins are. ``--melodies`` plays eight
+pieces of ``mixin_gui.synthdata.melodies`` instead (seed 0; ``mixin train melodies`` writes
+training material from other seeds): melodies in a voice's range on bowed and wind samples
+with a vibrato that grows into each note, portamento, string sections and hall reverb.
 
 It ranks checkpoints of one network family; its level is not that of a real orchestra (the
 round-4b U-Net kept 95.1 % of the solo pieces harmonic and 76.9 % of the real string
@@ -13,7 +16,7 @@ orchestra, round 4c 95.7 % and 78.0 %, the compact CDAEs 91.5 % and 90.1 %). Eve
 is of the sum of the stems' energies (mono, each set with its card's calibration and Wiener
 step), as ``real_shares.stem_shares`` computes it.
 
-Usage: python benchmarks/bowed_strings.py [--section] MODEL_DIR [MODEL_DIR ...]
+Usage: python benchmarks/bowed_strings.py [--section | --melodies] MODEL_DIR [MODEL_DIR ...]
 Needs the tonejs violin and cello samples (``make setup-real``; they are looked for in
 ``$MIXIN_REAL_DIR``, else ``~/.cache/mixin/real``).
 """
@@ -83,6 +86,7 @@ def main(argv):
     from mixin_gui.synthdata.sampler import instrument
 
     section = "--section" in argv
+    sung = "--melodies" in argv
     dirs = [a for a in argv if not a.startswith("--")]
     if not dirs:
         print(__doc__.strip().split("\n\n")[-1])
@@ -90,9 +94,15 @@ def main(argv):
     if instrument("violin") is None or instrument("cello") is None:
         print("The tonejs violin and cello samples are not installed (make setup-real).")
         return 1
-    pieces = [piece(seed, section=section) for seed in range(PIECES)]
+    if sung:
+        from mixin_gui.synthdata.melodies import melody_piece
+
+        pieces = [melody_piece(np.random.default_rng([0, k, 19]), SECONDS)[0].mean(axis=1)
+                  for k in range(2 * PIECES)]
+    else:
+        pieces = [piece(seed, section=section) for seed in range(PIECES)]
     print(f"{'model set':<44} harmonic percussive  vocal   (vocal per piece)"
-          f"{'  section' if section else ''}")
+          f"{'  section' if section else '  melodies' if sung else ''}")
     for d in dirs:
         sep = Separator(d)
         rows = [stem_shares(sep, x, SR) for x in pieces]

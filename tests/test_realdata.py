@@ -331,3 +331,52 @@ def test_the_generator_plays_parts_on_real_instruments_by_a_seeded_draw(monkeypa
     soundfonts, _ = sources(None)  # no draw: every part on a soundfont, programs unchanged
     assert [p for p, _ in soundfonts] == [p for p, _ in real]
     assert not any(s.startswith("real:") for _, s in soundfonts)
+
+
+def test_a_bent_tone_follows_the_sung_pitch_curve():
+    from mixin_gui.synthdata import melodies
+
+    n = 2 * SR
+    t = np.arange(n) / SR
+    cents = melodies.pitch_curve(np.random.default_rng(3), n, interval=3, glide_share=1.0,
+                                 vibrato_cents=40.0, vibrato_hz=5.5, onset_s=0.4)
+    assert cents[0] == pytest.approx(300.0, abs=0.5)  # slides in from a minor third above
+    glide_end = t[np.nonzero(np.abs(cents) > 40.0)[0][-1]]
+    assert melodies.GLIDE_SECONDS[0] <= glide_end + 1 / SR <= melodies.GLIDE_SECONDS[1]
+    rising = (t > melodies.GLIDE_SECONDS[1]) & (t < 0.4)
+    assert np.all(np.abs(cents[rising]) <= 40.0 * t[rising] / 0.4 + 1e-6)  # vibrato grows
+    late = cents[t > 0.6]
+    assert late.max() == pytest.approx(40.0, abs=0.5) and late.min() == pytest.approx(-40.0,
+                                                                                      abs=0.5)
+    tone = 0.3 * np.sin(2 * np.pi * 440.0 * t)
+    bent = melodies.bend(np.stack([tone, tone], axis=1), cents)
+    assert len(bent) > n - SR // 10 and np.allclose(bent[:, 0], bent[:, 1])
+    track = _pitch_track_cents(bent[:, 0], 440.0)
+    hop = 441
+    want = np.array([cents[(i + 5) * hop:(i + 6) * hop].mean() for i in range(len(track))])
+    assert np.max(np.abs(track - want)) < 3.0
+
+
+@pytest.mark.skipif(not any(sampler.instrument(k) for k in ("violin", "cello", "flute")),
+                    reason=f"tonejs instruments missing: {HINT}")
+def test_mixin_train_melodies_writes_voice_free_harmonic_folders(tmp_path, capsys):
+    from mixin_gui.cli import main
+
+    out = tmp_path / "mel"
+    assert main(["train", "melodies", "--out", str(out), "--count", "3", "--seconds", "4",
+                 "--seed", "5"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["melody-5-0000", "melody-5-0001", "melody-5-0002"]
+    for name in names:
+        other, sr = sf.read(str(out / name / "other.wav"), dtype="float32")
+        mix, _ = sf.read(str(out / name / "mixture.wav"), dtype="float32")
+        assert sr == SR and other.shape == (4 * SR, 2) and np.array_equal(other, mix)
+        assert 0.5 < np.abs(other).max() <= 0.8 + 1e-6
+        assert json.loads((out / name / "synth.json").read_text())["voice"] == "none"
+    mixes = OnTheFlyMixes([out], seed=1)
+    assert len(mixes.sources["harmonic"]) == 3
+    assert not mixes.sources["vocal"] and not mixes.sources["percussive"]
+    before = (out / names[0] / "other.wav").read_bytes()
+    assert main(["train", "melodies", "--out", str(out), "--count", "1", "--seed", "5"]) != 0
+    assert "already exists" in capsys.readouterr().err
+    assert (out / names[0] / "other.wav").read_bytes() == before

@@ -47,6 +47,34 @@ def register_devset(steps):
     p.set_defaults(func=run_devset)
 
 
+def register_melodies(steps):
+    """Add ``melodies`` to the ``mixin train`` step parsers."""
+    p = steps.add_parser("melodies", help="write voice-free melodies played like singing",
+                         description="Write MUSDB-style folders (other.wav, mixture.wav, "
+                                     "synth.json) of melodies in a voice's range on real "
+                                     "bowed and wind multisamples, with vibrato, portamento, "
+                                     "string sections and hall reverb, but no voice: harmonic "
+                                     "material for mixin train fit --arch unet --stem-dirs.")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--count", type=int, default=100, help="pieces to write (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seconds", type=float, default=30.0,
+                   help="length of each piece (default 30)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing folders")
+    p.set_defaults(func=run_melodies)
+
+
+def run_melodies(args):
+    from ..synthdata.melodies import write_melodies
+
+    bar = ProgressBar("melodies", unit="pieces")
+    names = write_melodies(args.out, count=args.count, seed=args.seed, seconds=args.seconds,
+                           overwrite=args.overwrite, progress=bar)
+    bar.finish()
+    print(f"{len(names)} pieces in {args.out}", file=sys.stderr)
+    return 0
+
+
 def run_devset(args):
     from ..synthdata.devset import build_devset
 

@@ -23,6 +23,7 @@ def register(sub):
     _register_e2e(steps)
     synth.register(steps)
     synth.register_devset(steps)
+    synth.register_melodies(steps)
     p.set_defaults(func=lambda args: p.print_help() or 2)
     if getattr(sys, "frozen", False):   # the packaged app leaves TensorFlow out
         for parser in (p, *steps.choices.values()):
