@@ -31,6 +31,15 @@ def register(steps):
     p.set_defaults(func=run_synth)
 
 
+def _folder_options(p, *, seconds, unit):
+    """--out, --seed, --seconds and --overwrite of a command that writes track folders."""
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seconds", type=float, default=seconds,
+                   help=f"length of each {unit} (default {seconds:g})")
+    p.add_argument("--overwrite", action="store_true", help=f"replace existing {unit} folders")
+
+
 def register_devset(steps):
     """Add ``devset`` to the ``mixin train`` step parsers."""
     p = steps.add_parser("devset", help="write the real dev set (real recordings)",
@@ -39,11 +48,7 @@ def register_devset(steps):
                                      "Fire guitars over their bands, real speech over real "
                                      "backings, the Salamander piano over recorded drum loops. "
                                      "Score models on it with mixin evaluate --stem-dirs OUT.")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--seconds", type=float, default=20.0,
-                   help="length of each track (default 20)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing track folders")
+    _folder_options(p, seconds=20.0, unit="track")
     p.set_defaults(func=run_devset)
 
 
@@ -55,35 +60,30 @@ def register_melodies(steps):
                                      "bowed and wind multisamples, with vibrato, portamento, "
                                      "string sections and hall reverb, but no voice: harmonic "
                                      "material for mixin train fit --arch unet --stem-dirs.")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--count", type=int, default=100, help="pieces to write (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--seconds", type=float, default=30.0,
-                   help="length of each piece (default 30)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing folders")
+    _folder_options(p, seconds=30.0, unit="piece")
     p.set_defaults(func=run_melodies)
+
+
+def _write_folders(name, unit, write, args, **extra):
+    bar = ProgressBar(name, unit=unit)
+    names = write(args.out, seed=args.seed, seconds=args.seconds, overwrite=args.overwrite,
+                  progress=bar, **extra)
+    bar.finish()
+    print(f"{len(names)} {unit} in {args.out}", file=sys.stderr)
+    return 0
 
 
 def run_melodies(args):
     from ..synthdata.melodies import write_melodies
 
-    bar = ProgressBar("melodies", unit="pieces")
-    names = write_melodies(args.out, count=args.count, seed=args.seed, seconds=args.seconds,
-                           overwrite=args.overwrite, progress=bar)
-    bar.finish()
-    print(f"{len(names)} pieces in {args.out}", file=sys.stderr)
-    return 0
+    return _write_folders("melodies", "pieces", write_melodies, args, count=args.count)
 
 
 def run_devset(args):
     from ..synthdata.devset import build_devset
 
-    bar = ProgressBar("devset", unit="tracks")
-    names = build_devset(args.out, seed=args.seed, seconds=args.seconds,
-                         overwrite=args.overwrite, progress=bar)
-    bar.finish()
-    print(f"{len(names)} tracks in {args.out}", file=sys.stderr)
-    return 0
+    return _write_folders("devset", "tracks", build_devset, args)
 
 
 def run_synth(args):
