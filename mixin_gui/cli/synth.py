@@ -66,6 +66,7 @@ def register_melodies(steps):
 
 
 def _write_folders(name, unit, write, args, **extra):
+    """Run ``write`` (devset's or melodies' writer) with a progress bar; say what it wrote."""
     bar = ProgressBar(name, unit=unit)
     names = write(args.out, seed=args.seed, seconds=args.seconds, overwrite=args.overwrite,
                   progress=bar, **extra)

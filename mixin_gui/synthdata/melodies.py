@@ -37,8 +37,8 @@ LEADS = {"violin": (55, 81), "cello": (43, 69), "flute": (60, 84), "clarinet": (
 PADS = ("cello", "contrabass", "organ", "harmonium", "french-horn", "bassoon")
 #: Bowed instruments, which may play as a section.
 BOWED = ("violin", "cello")
-#: How often each lead is drawn relative to the others: strings most, as their sections are
-#: what a voice is most often mistaken for.
+#: How often each lead is drawn relative to the others: strings most, as a string section is
+#: what is most often mistaken for a voice.
 LEAD_WEIGHT = {"violin": 3.0, "cello": 3.0}
 VIBRATO_CENTS = (15.0, 90.0)
 VIBRATO_HZ = (4.5, 7.0)
