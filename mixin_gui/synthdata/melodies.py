@@ -83,7 +83,7 @@ def expressive_line(rng, name, notes, n_frames, *, glide_share=0.6, vibrato=VIBR
                             glide_share=glide_share, vibrato_cents=rng.uniform(*vibrato),
                             vibrato_hz=hz * rng.uniform(0.95, 1.05),
                             onset_s=rng.uniform(*onset)) + detune_cents
-        sampler._add(out, bend(y, cents), start)
+        sampler.add_at(out, bend(y, cents), start)
         prev = pitch
     return out
 

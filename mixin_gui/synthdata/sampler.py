@@ -176,7 +176,8 @@ def note_audio(inst, pitch, velocity, seconds):
     return y
 
 
-def _add(out, y, start):
+def add_at(out, y, start):
+    """Add ``y`` into ``out`` from ``start`` seconds on, cut to what fits."""
     a = int(round(start * SR))
     if a >= len(out):
         return
@@ -196,7 +197,7 @@ def render(name, notes, n_frames):
     inst = instrument(name)
     out = np.zeros((n_frames, 2), np.float32)
     for start, dur, pitch, vel in notes:
-        _add(out, note_audio(inst, pitch, int(np.clip(vel, 1, 127)), max(dur, 0.02)), start)
+        add_at(out, note_audio(inst, pitch, int(np.clip(vel, 1, 127)), max(dur, 0.02)), start)
     return out
 
 
@@ -245,5 +246,5 @@ def render_strums(rng, hits, n_frames):
         y = y * np.float32(FULL_SCALE * (vel / 127.0) ** VELOCITY_EXPONENT / max(peak, 1e-6))
         if len(y) > n_on:
             y[n_on:] *= np.linspace(1, 0, len(y) - n_on, dtype=np.float32)[:, None] ** 2
-        _add(out, y, start)
+        add_at(out, y, start)
     return out
