@@ -266,12 +266,38 @@ def test_cli_fit_unet_mixes_on_the_fly_and_refuses_a_second_fresh_run(tmp_path, 
         write_musdb_track(tmp_path / "songs" / f"s{i}", seed=i, seconds=3.0)
     argv = ["train", "fit", "--arch", "unet", "--stem-dirs", str(tmp_path / "songs"),
             "--epochs", "1", "--steps", "1", "--batch-size", "1", "--voice-free-weight", "1",
-            "--model-dir", str(tmp_path / "model"), "--checkpoint-dir", str(tmp_path / "ck")]
+            "--vocal-quantile", "0.6", "--model-dir", str(tmp_path / "model"), "--checkpoint-dir", str(tmp_path / "ck")]
     assert main(argv) == 0
     card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
     assert card["training_data"]["mixing"].startswith("mixed on the fly")
     assert card["training_data"]["songs"] == 1 and card["epochs"] == 1
     assert card["recipe"]["voice_free_weight"] == 1.0
+    assert card["recipe"]["vocal_quantile"] == 0.6
     capsys.readouterr()
     assert main(argv) != 0                     # a forgotten --resume must not cost the run
     assert "--resume" in capsys.readouterr().err
+
+
+def test_vocal_quantile_charges_a_missing_voice_more_than_an_excess_one():
+    from mixin_gui.training.unet_fit import MaskedMixtureL1, masked_mixture_l1
+
+    rng = np.random.default_rng(6)
+    mix = rng.uniform(0.5, 1.5, (1, 96, 1948)).astype(np.float32)
+    targets = rng.uniform(0, 0.3, (1, 3, 96, 1948)).astype(np.float32)
+    y = np.concatenate([np.moveaxis(targets, 1, -1), mix[..., None]], -1)
+    exact = np.moveaxis(targets, 1, -1) / mix[..., None]       # masks that hit every target
+    assert float(np.asarray(MaskedMixtureL1(vocal_quantile=0.8).call(y, exact))[0]) == \
+        pytest.approx(0.0, abs=1e-6)
+    short, extra = exact.copy(), exact.copy()
+    short[..., 2] -= 0.05                                      # the voice 0.05 of the mix short
+    extra[..., 2] += 0.05                                      # ... or 0.05 in excess
+    plain = [float(np.asarray(masked_mixture_l1(y, m))[0]) for m in (short, extra)]
+    assert plain[0] == pytest.approx(plain[1], rel=1e-5)       # L1 cannot tell them apart
+    lo, hi = (float(np.asarray(MaskedMixtureL1(vocal_quantile=0.8).call(y, m))[0])
+              for m in (short, extra))
+    assert lo / hi == pytest.approx(0.8 / 0.2, rel=1e-4)
+    assert (lo + hi) / 2 == pytest.approx(plain[0], rel=1e-5)  # on average what L1 charges
+    np.testing.assert_allclose(np.asarray(MaskedMixtureL1(vocal_quantile=0.5).call(y, short)),
+                               np.asarray(masked_mixture_l1(y, short)), rtol=1e-6)
+    with pytest.raises(ValueError):
+        MaskedMixtureL1(vocal_quantile=1.0)
