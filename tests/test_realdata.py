@@ -244,6 +244,37 @@ def test_extra_sources_join_their_role(stem_dirs, tmp_path):
     assert not targets[:, 1:].any()
 
 
+def test_unsplit_recordings_stand_in_for_the_accompaniment(stem_dirs, tmp_path):
+    from mixin_gui.training.onthefly import UNSPLIT
+
+    t = np.arange(3 * SR) / SR
+    band = tmp_path / "band.wav"            # a "recording": a tone and clicks, never split
+    clicks = np.zeros_like(t)
+    clicks[::SR // 3] = 1.0
+    _write(band, 0.2 * np.sin(2 * np.pi * 330 * t) + np.convolve(clicks, np.ones(50))[:len(t)])
+    mixes = OnTheFlyMixes(stem_dirs, seed=8, batch_size=4, vocal_share=1.0,
+                          extra={"accompaniment": [band]}, accompaniment_share=1.0)
+    recipes = [mixes.recipe(0, k) for k in range(4)]
+    assert all(r.unsplit and r.parts[1] is None and r.parts[2] is not None for r in recipes)
+    mix, targets = mixes.batch(0, 0)
+    assert np.all(targets[:, 1] == UNSPLIT)                # the split is unknown ...
+    c = mixes.coefficients(recipes)
+    np.testing.assert_allclose(targets[:, 0], np.abs(c[:, 0]), rtol=1e-6)  # ... the sum is
+    np.testing.assert_allclose(mix, np.abs(c[:, 0] + c[:, 2]), rtol=1e-5, atol=1e-6)
+    assert np.abs(c[:, 2]).sum() > 0 and np.all(targets[:, 2] >= 0)
+    # at share 0 the recordings are never drawn, and the examples are those of a run
+    # without them (same seed, same recipes)
+    plain = OnTheFlyMixes(stem_dirs, seed=8, batch_size=4, vocal_share=1.0)
+    off = OnTheFlyMixes(stem_dirs, seed=8, batch_size=4, vocal_share=1.0,
+                        extra={"accompaniment": [band]})
+    for k in range(6):
+        a, b = plain.recipe(1, k), off.recipe(1, k)
+        assert a.parts == b.parts and not b.unsplit and np.array_equal(a.eq_db, b.eq_db)
+    half = OnTheFlyMixes(stem_dirs, seed=8, extra={"accompaniment": [band]},
+                         accompaniment_share=0.5)
+    assert 20 < sum(half.recipe(0, k).unsplit for k in range(80)) < 60
+
+
 def _pitch_track_cents(x, f_ref, hop=441):
     """Instantaneous frequency of a tone (analytic signal), in cents from ``f_ref``, one
     value per ``hop`` samples, 50 ms cut from both ends."""

@@ -301,3 +301,59 @@ def test_vocal_quantile_charges_a_missing_voice_more_than_an_excess_one():
                                np.asarray(masked_mixture_l1(y, short)), rtol=1e-6)
     with pytest.raises(ValueError):
         MaskedMixtureL1(vocal_quantile=1.0)
+
+
+def test_an_unsplit_accompaniment_is_charged_only_as_a_whole():
+    from mixin_gui.training.onthefly import UNSPLIT
+    from mixin_gui.training.unet_fit import masked_mixture_l1
+
+    rng = np.random.default_rng(7)
+    mix = rng.uniform(0.5, 1.5, (2, 96, 1948)).astype(np.float32)
+    acc = rng.uniform(0, 1, (2, 96, 1948)).astype(np.float32)
+    voice = rng.uniform(0, 0.5, (2, 96, 1948)).astype(np.float32)
+    y = np.stack([acc, np.full_like(acc, UNSPLIT), voice, mix], axis=-1)
+    masks = rng.dirichlet(np.ones(3), (2, 96, 1948)).astype(np.float32)
+    want = np.mean((np.abs((masks[..., 0] + masks[..., 1]) * mix - acc)
+                    + np.abs(masks[..., 2] * mix - voice)) / 3, axis=(1, 2))
+    np.testing.assert_allclose(np.asarray(masked_mixture_l1(y, masks)), want, rtol=1e-5)
+    # how the network shares the accompaniment between harmonic and percussive is free
+    moved = masks.copy()
+    moved[..., 0], moved[..., 1] = masks[..., 1], masks[..., 0]
+    np.testing.assert_allclose(np.asarray(masked_mixture_l1(y, moved)), want, rtol=1e-5)
+    # ... but not how much of it goes to the voice
+    more = masks.copy()
+    more[..., 2] += 0.1
+    assert np.all(np.asarray(masked_mixture_l1(y, more / more.sum(-1, keepdims=True)))
+                  != np.asarray(masked_mixture_l1(y, masks)))
+
+
+def test_cli_fit_unet_plays_voice_free_music_as_a_whole_accompaniment(tmp_path, capsys):
+    import soundfile as sf
+
+    from mixin_gui.cli import main
+    from tests.test_training import write_musdb_track
+
+    for i in range(2):
+        write_musdb_track(tmp_path / "songs" / f"s{i}", seed=i, seconds=3.0)
+    music = tmp_path / "music" / "suite"
+    music.mkdir(parents=True)
+    t = np.arange(3 * 44100) / 44100
+    sf.write(music / "movement.ogg", 0.3 * np.sin(2 * np.pi * 392 * t), 44100)
+    (music / "notes.txt").write_text("not audio")
+    argv = ["train", "fit", "--arch", "unet", "--stem-dirs", str(tmp_path / "songs"),
+            "--epochs", "1", "--steps", "1", "--batch-size", "1",
+            "--voice-free-music", str(tmp_path / "music"), "--voice-free-share", "0.5",
+            "--model-dir", str(tmp_path / "model"), "--checkpoint-dir", str(tmp_path / "ck")]
+    assert main(argv) == 0
+    card = json.loads((tmp_path / "model" / "model_joint.json").read_text())
+    assert "50% of the mixes over one of 1 voice-free recordings" in \
+        card["training_data"]["mixing"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    capsys.readouterr()
+    argv = argv[:argv.index("--voice-free-music")] + [
+        "--voice-free-music", str(empty), "--model-dir", str(tmp_path / "m2"),
+        "--checkpoint-dir", str(tmp_path / "c2")]
+    assert main(argv) != 0
+    err = capsys.readouterr().err.strip()
+    assert "no WAV, FLAC or OGG file" in err and len(err.splitlines()) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from .. import config
 from ..errors import DatasetError
@@ -170,9 +171,34 @@ def _register_fit(steps):
                    help="(unet) above 0.5, a voice left out of the vocal stem costs "
                         "Q/(1-Q) times what the same excess costs, for a fuller vocal "
                         "stem; 0.5 is plain L1 (default: 0.5)")
+    p.add_argument("--voice-free-music", nargs="+", metavar="DIR", default=None,
+                   help="(unet) folders of recordings without a voice (WAV, FLAC, OGG; "
+                        "not split into stems): a share of the mixes plays one of them as "
+                        "the whole accompaniment, and the loss then asks only that it stay "
+                        "out of the vocal stem")
+    p.add_argument("--voice-free-share", type=_share, default=0.2, metavar="S",
+                   help="(unet) share of the mixes that do so, with --voice-free-music "
+                        "(default: %(default)s)")
     p.add_argument("--nice", type=int, default=0,
                    help="lower this process's priority by N first (default: 0)")
     p.set_defaults(func=run_fit, needs_backend=True)
+
+
+#: Recordings ``--voice-free-music`` takes from its folders.
+MUSIC_SUFFIXES = (".wav", ".flac", ".ogg")
+
+
+def voice_free_music(dirs):
+    """The audio files under ``dirs`` (sorted), for ``--voice-free-music``."""
+    files = []
+    for d in map(Path, dirs):
+        if not d.is_dir():
+            raise DatasetError(f"--voice-free-music: '{d}' is not a folder.")
+        files += sorted(f for f in d.rglob("*") if f.suffix.lower() in MUSIC_SUFFIXES)
+    if not files:
+        raise DatasetError(f"--voice-free-music: no WAV, FLAC or OGG file in "
+                           f"{', '.join(map(str, dirs))}.")
+    return files
 
 
 def run_fit_unet(args):
@@ -197,12 +223,20 @@ def run_fit_unet(args):
         from ..synthdata.realsources import training_extras
 
         extras = training_extras()  # real guitar stems, where scripts/real-material.sh ran
+        share = 0.0
+        if args.voice_free_music:
+            extras["accompaniment"] = voice_free_music(args.voice_free_music)
+            share = args.voice_free_share
 
         def make(ts, seed, steps, extra=None):
             return OnTheFlyMixes([t.path for t in ts], seed=seed, batch_size=args.batch_size,
-                                 steps=steps, prefetch=0, extra=extra)
+                                 steps=steps, prefetch=0, extra=extra,
+                                 accompaniment_share=share if extra else 0.0)
         how = ("mixed on the fly (stems of different songs, random gains, EQ, speed, "
                f"vibrato on harmonic stems; {len(extras['harmonic'])} real guitar stems)")
+        if share:
+            how += (f"; {share:.0%} of the mixes over one of "
+                    f"{len(extras['accompaniment'])} voice-free recordings, unsplit")
     else:
         extras = None
 

@@ -12,7 +12,14 @@ instrument files: :func:`.multitrack.role_of` decides the roles), at random offs
 * leaves the vocal out of a share of the mixes (``vocal_share`` keeps it);
 * gives a share of the harmonic stems a vibrato (``vibrato_share``: the playing speed swings
   by 15-60 cents at 4-7 Hz), so that a wavering pitch alone does not mark a voice: bowed
-  strings and winds waver too.
+  strings and winds waver too;
+* in a share of the examples (``accompaniment_share``), plays a whole voice-free recording
+  (``extra["accompaniment"]``: real music without a voice, whose harmonic / percussive
+  split nobody knows) in place of the harmonic and percussive stems. Its targets say so:
+  the harmonic target is the recording, the percussive target is :data:`UNSPLIT` (-1) in
+  every bin, and the loss then charges only the vocal stem and the other two together
+  (``unet_fit.masked_mixture_l1``). Real orchestras, bands and choirs-free film music
+  teach the network what is *not* a voice without anyone separating them first.
 
 The NSGT is linear, so the mixture's coefficients are exactly the sum of the treated stems'
 coefficients: one batched forward transform per stem, no transform of the mixture.
@@ -47,6 +54,8 @@ ROLES = config.STEMS  # ("harmonic", "percussive", "vocal"): the targets' order
 VIBRATO_CENTS = (15.0, 60.0)  # depth of the harmonic stems' vibrato (peak, in cents)
 VIBRATO_HZ = (4.0, 7.0)       # its rate
 VIBRATO_MAX_RATIO = 2.0 ** (VIBRATO_CENTS[1] / 1200.0)  # the fastest reading speed it reaches
+#: The percussive target of an example whose accompaniment is one unsplit recording.
+UNSPLIT = -1.0
 
 
 def _sings_not(folder):
@@ -64,10 +73,13 @@ def _sings_not(folder):
 class Recipe:
     """How one example is made: per role, ``(track, offset, speed, gain_db, vibrato)`` or
     ``None`` (the role is absent), where ``vibrato`` is ``(cents, hz, phase)`` or ``None``;
-    and the EQ curves in dB, shape (3, 96)."""
+    and the EQ curves in dB, shape (3, 96). ``unsplit``: the harmonic part is drawn from
+    the voice-free recordings (``sources["accompaniment"]``) and there is no percussive
+    part."""
 
     parts: tuple
     eq_db: np.ndarray
+    unsplit: bool = False
 
 
 class OnTheFlyMixes:
@@ -93,18 +105,24 @@ class OnTheFlyMixes:
         Batches computed ahead in a background thread while iterating (0: none).
     extra : dict of str to list of path-like, optional
         More sources per role (``"harmonic"``, ``"percussive"``, ``"vocal"``), one file
-        each, e.g. real guitar stems (``synthdata.realsources.training_extras()``).
+        each, e.g. real guitar stems (``synthdata.realsources.training_extras()``); and
+        ``"accompaniment"``: voice-free recordings, not split into harmonic and percussive.
+    accompaniment_share : float
+        Share of the examples whose accompaniment is one of those recordings (when there
+        are any).
     """
 
     def __init__(self, stem_dirs, *, seed=0, batch_size=8, chunk=config.CHUNK_SIZE,
                  steps=500, gain_db=6.0, eq_db=6.0, speed=0.03, vocal_share=0.75,
-                 vibrato_share=0.3, prefetch=1, extra=None):
+                 vibrato_share=0.3, prefetch=1, extra=None, accompaniment_share=0.0):
         self.seed, self.batch_size, self.chunk, self.steps = seed, batch_size, chunk, steps
+        self.accompaniment_share = accompaniment_share
         self.gain_db, self.eq_db, self.speed = gain_db, eq_db, speed
         self.vocal_share, self.vibrato_share, self.prefetch = vocal_share, vibrato_share, prefetch
         self.epoch = 0
         self.nsgt = get_nsgt(length=chunk)
-        self.sources = {role: [] for role in ROLES}  # role -> [(files, frames, sr)]
+        # role (and "accompaniment") -> [(files, frames, sr)]
+        self.sources = {role: [] for role in (*ROLES, "accompaniment")}
         for track in (find_tracks(stem_dirs) if stem_dirs else []):
             for role in ROLES:
                 files = getattr(track, role)
@@ -120,7 +138,8 @@ class OnTheFlyMixes:
                 info = sf.info(str(f))
                 if info.frames > 2 * chunk:
                     self.sources[role].append(((f,), info.frames, info.samplerate))
-        if not (self.sources["harmonic"] or self.sources["percussive"]):
+        if not (self.sources["harmonic"] or self.sources["percussive"]
+                or self.sources["accompaniment"]):
             raise DatasetError("The stem folders hold no harmonic or percussive file longer "
                                "than two model chunks.")
 
@@ -139,10 +158,15 @@ class OnTheFlyMixes:
     def recipe(self, epoch, index):
         """The :class:`Recipe` of example ``index`` (counted over the epoch's batches)."""
         rng = np.random.default_rng([int(self.seed), int(epoch), int(index)])
+        # (drawn only where asked for, so that other runs' examples stay as they were)
+        unsplit = bool(self.sources["accompaniment"]) and self.accompaniment_share > 0 and (
+            rng.random() < self.accompaniment_share
+            or not (self.sources["harmonic"] or self.sources["percussive"]))
         parts = []
         for role in ROLES:
-            pool = self.sources[role]
-            if not pool or (role == "vocal" and rng.random() >= self.vocal_share):
+            pool = self.sources[self._pool(role, unsplit)]
+            if not pool or (role == "vocal" and rng.random() >= self.vocal_share) or (
+                    unsplit and role == "percussive"):
                 parts.append(None)
                 continue
             t = int(rng.integers(len(pool)))
@@ -152,18 +176,25 @@ class OnTheFlyMixes:
             offset = int(rng.integers(0, max(pool[t][1] - need, 1)))
             gain = float(rng.uniform(-self.gain_db, self.gain_db))
             vibrato = None
-            if role == "harmonic" and rng.random() < self.vibrato_share:
+            if role == "harmonic" and not unsplit and rng.random() < self.vibrato_share:
                 vibrato = (float(rng.uniform(*VIBRATO_CENTS)), float(rng.uniform(*VIBRATO_HZ)),
                            float(rng.uniform(0, 2 * np.pi)))
             parts.append((t, offset, speed, gain, vibrato))
         eq = np.stack([self._eq_curve(rng) for _ in ROLES])
-        return Recipe(tuple(parts), eq)
+        return Recipe(tuple(parts), eq, unsplit)
+
+    @staticmethod
+    def _pool(role, unsplit):
+        """The source list a role draws from: the voice-free recordings stand in for the
+        harmonic stem of an unsplit example."""
+        return "accompaniment" if unsplit and role == "harmonic" else role
 
     # --------------------------------------------------------------- rendering
-    def _read(self, role, part):
-        """The role's chunk: the files summed, mono, at the drawn speed, ``chunk`` samples."""
+    def _read(self, pool, part):
+        """The chunk of ``part`` (drawn from ``sources[pool]``): the files summed, mono, at
+        the drawn speed, ``chunk`` samples."""
         t, offset, speed, _, vibrato = part
-        files, _, sr = self.sources[role][t]
+        files, _, sr = self.sources[pool][t]
         step = speed * sr / config.SAMPLE_RATE
         if vibrato is None:
             pos = np.arange(self.chunk) * step
@@ -188,7 +219,7 @@ class OnTheFlyMixes:
         for i, r in enumerate(recipes):
             for j, (role, part) in enumerate(zip(ROLES, r.parts)):
                 if part is not None:
-                    out[i, j] = self._read(role, part)
+                    out[i, j] = self._read(self._pool(role, r.unsplit), part)
         return out
 
     def coefficients(self, recipes):
@@ -206,11 +237,16 @@ class OnTheFlyMixes:
 
     def batch(self, epoch, index):
         """Batch ``index`` of ``epoch``: ``(mix_mag (b, 96, 1948), targets (b, 3, 96, 1948))``
-        float32, targets in the order harmonic, percussive, vocal."""
+        float32, targets in the order harmonic, percussive, vocal (an unsplit example's
+        percussive target is :data:`UNSPLIT` throughout)."""
         first = index * self.batch_size
         recipes = [self.recipe(epoch, first + k) for k in range(self.batch_size)]
         c = self.coefficients(recipes)
-        return np.abs(c.sum(axis=1)), np.abs(c)
+        targets = np.abs(c)
+        for i, r in enumerate(recipes):
+            if r.unsplit:
+                targets[i, ROLES.index("percussive")] = UNSPLIT
+        return np.abs(c.sum(axis=1)), targets
 
     def __iter__(self):
         """One epoch of batches; the next iteration makes the next epoch's (new mixes)."""

@@ -38,9 +38,19 @@ def masked_mixture_l1(y_true, y_pred):
 
     ``y_true`` (b, 96, 1948, 4): the three target magnitudes then the mix magnitude, each
     chunk divided by its mean mix magnitude; ``y_pred`` (b, 96, 1948, 3): the masks.
+
+    Where the percussive target is negative (``onthefly.UNSPLIT``: the accompaniment is one
+    recording whose harmonic / percussive split is unknown, and the harmonic target holds
+    all of it), the harmonic and percussive terms give way to one term on their sum:
+    ``|(m_h + m_p) * |X| - |A||``; the vocal term stays.
     """
     ops = keras.ops
-    return ops.mean(ops.abs(y_pred * y_true[..., 3:] - y_true[..., :3]), axis=(1, 2, 3))
+    per_stem = ops.abs(y_pred * y_true[..., 3:] - y_true[..., :3])
+    split = ops.sum(per_stem, axis=-1)
+    together = (ops.abs((y_pred[..., 0] + y_pred[..., 1]) * y_true[..., 3] - y_true[..., 0])
+                + per_stem[..., 2])
+    loss = ops.where(y_true[..., 1] < 0, together, split) / 3.0
+    return ops.mean(loss, axis=(1, 2))
 
 
 #: A chunk counts as voice-free when its vocal target's summed magnitude (chunk-normalised)
