@@ -12,12 +12,7 @@ clarinet, saxophone, trumpet, French horn, trombone, bassoon) with
 * sustained chords beneath (cello, contrabass, organ, harmonium, French horn, bassoon) and
   often a concert-hall reverb.
 
-:func:`orchestra_piece` renders the harder case, a string orchestra: four or five sections
-(first and second violins, violas, cellos, basses), each of several desks with its own
-vibrato, moving in harmony under the melody, often with short, accented bows and always in
-a hall.
-
-:func:`melody_piece` renders one melody; :func:`write_melodies` writes MUSDB-style folders
+:func:`melody_piece` renders one; :func:`write_melodies` writes MUSDB-style folders
 (``other.wav`` and the mixture, ``synth.json`` says ``"voice": "none"``) that on-the-fly
 training mixes draw harmonic stems from (``mixin train melodies``). The bowed-strings
 benchmark plays the same kind of piece with other seeds.
@@ -109,25 +104,6 @@ def _melody(rng, lo, hi, seconds, fast):
     return notes, tonic, mode
 
 
-def _hall(rng, audio, desc, always=False):
-    """A concert-hall reverb on 70 % of the pieces (every one if ``always``), where
-    pedalboard is installed; noted in ``desc["reverb"]``. float32 (frames, 2)."""
-    draw = rng.random()
-    if always or draw < 0.7:
-        try:
-            import pedalboard as pb
-        except ImportError:
-            pb = None
-        if pb is not None:
-            room, wet = float(rng.uniform(0.5, 0.95)), float(rng.uniform(0.1, 0.4))
-            audio = pb.Pedalboard([pb.Reverb(room_size=room,
-                                             damping=float(rng.uniform(0.2, 0.6)),
-                                             wet_level=wet, dry_level=1.0, width=1.0)])(
-                np.ascontiguousarray(audio.T), SR).T
-            desc["reverb"] = {"room_size": round(room, 2), "wet": round(wet, 2)}
-    return np.asarray(audio, np.float32)
-
-
 def melody_piece(rng, seconds=30.0):
     """One voice-free piece: ``(audio (frames, 2) float32, description dict)``.
 
@@ -167,139 +143,34 @@ def melody_piece(rng, seconds=30.0):
         bed = expressive_line(rng, pad, chords, n, glide_share=0.0, vibrato=(5.0, 30.0))
         out = out + rng.uniform(0.15, 0.4) * bed / (np.abs(bed).max() + 1e-9)
         desc["pad"] = pad
-    out = _hall(rng, out, desc)
+    if rng.random() < 0.7:
+        try:
+            import pedalboard as pb
+        except ImportError:
+            pb = None
+        if pb is not None:
+            room, wet = float(rng.uniform(0.5, 0.95)), float(rng.uniform(0.1, 0.4))
+            out = pb.Pedalboard([pb.Reverb(room_size=room, damping=float(rng.uniform(0.2, 0.6)),
+                                           wet_level=wet, dry_level=1.0, width=1.0)])(
+                np.ascontiguousarray(out.T), SR).T
+            desc["reverb"] = {"room_size": round(room, 2), "wet": round(wet, 2)}
+    out = np.asarray(out, np.float32)
     peak = float(np.abs(out).max())
     return (out * np.float32(0.8 / peak) if peak > 0 else out), desc
 
 
-#: The orchestra's sections below the first violins: instrument, MIDI range, and where the
-#: section sits in the chord (0: the melody's nearest chord tone below, ... ; "root": the
-#: chord's root). Violas are violins in their lowest fifth (tonejs has no viola).
-SECTIONS = (("violin", (55, 76), 1), ("violin", (55, 67), 2), ("cello", (36, 60), "root"),
-            ("contrabass", (28, 43), "root"))
-
-
-def _chord_tone_below(pitch, chord, steps, lo, hi):
-    """The ``steps``-th tone of ``chord`` (pitch classes) below ``pitch``, kept in
-    ``[lo, hi]`` by octaves."""
-    below = [q for q in range(pitch - 1, pitch - 25, -1) if q % 12 in chord]
-    q = below[min(steps, len(below)) - 1]
-    while q < lo:
-        q += 12
-    while q > hi:
-        q -= 12
-    return q
-
-
-def _stopped(notes, share, rng):
-    """Short bows: ``share`` of the notes sound for 35-60 % of their length, and a quarter
-    of all notes get an accent (velocity +25)."""
-    out = []
-    for t, d, p, v in notes:
-        if rng.random() < share:
-            d *= rng.uniform(0.35, 0.6)
-        if rng.random() < 0.25:
-            v = min(127, v + 25)
-        out.append((t, d, p, v))
-    return out
-
-
-def _section(rng, name, notes, n, desks, *, glide_share, vibrato):
-    """``desks`` players of ``name`` on the same notes, each a little late and off pitch."""
-    out = np.zeros((n, 2), np.float32)
-    for _ in range(desks):
-        part = expressive_line(rng, name, notes, n, glide_share=glide_share, vibrato=vibrato,
-                               detune_cents=rng.uniform(-10, 10))
-        out += np.roll(part, int(rng.integers(0, int(0.035 * SR))), axis=0)
-    return out
-
-
-def orchestra_piece(rng, seconds=30.0):
-    """A voice-free string orchestra: ``(audio (frames, 2) float32, description dict)``.
-
-    The first violins play a melody (:func:`_melody`, a voice's range); the second violins
-    and violas take chord tones below each melody note; cellos and basses hold the chord's
-    root through each bar. Every section is 3-8 desks with a vibrato of 15-70 cents (inner
-    parts less portamento than the lead); in about half the pieces most notes are short,
-    accented bows. A hall reverb always.
-
-    Raises
-    ------
-    DatasetError
-        When the tonejs violin is not installed.
-    """
-    if sampler.instrument("violin") is None:
-        raise DatasetError("The tonejs violin is not installed for the orchestra pieces; "
-                           "run scripts/real-material.sh (make setup-real).")
-    n = int(seconds * SR)
-    base = int(rng.integers(62, 70))
-    fast = rng.random() < 0.5
-    notes, tonic, mode = _melody(rng, base, base + int(rng.integers(10, 17)), seconds, fast)
-    stopped = float(rng.uniform(0.5, 0.9)) if rng.random() < 0.5 else 0.0
-    bar = float(rng.choice([1.0, 1.5, 2.0]))
-    # a diatonic triad per bar, on the first, fourth, fifth or sixth degree
-    degrees = [int(rng.choice([0, 3, 4, 5])) for _ in range(int(seconds / bar) + 2)]
-    roots = [tonic + mode[d] for d in degrees]
-
-    def chord_at(t):
-        d = degrees[int(t / bar)]
-        return {(tonic + mode[(d + k) % 7]) % 12 for k in (0, 2, 4)}
-
-    parts = {"violin I": notes}
-    for k, (name, (lo, hi), where) in enumerate(SECTIONS):
-        if sampler.instrument(name) is None:
-            continue
-        if where == "root":
-            part = []
-            for b in range(int(np.ceil(seconds / bar))):
-                q = roots[b] - 24 - 12 * (name == "contrabass")
-                while q < lo:
-                    q += 12
-                part.append((b * bar, bar * 1.02, q, int(rng.integers(70, 105))))
-        else:
-            part = [(t, d, _chord_tone_below(p, chord_at(t), where, lo, hi), v)
-                    for t, d, p, v in notes]
-        parts[("violin II", "viola", "cello", "contrabass")[k]] = part
-    mix = np.zeros((n, 2), np.float32)
-    desks = {}
-    for label, part in parts.items():
-        name = "contrabass" if label == "contrabass" else "cello" if label == "cello" \
-            else "violin"
-        desks[label] = int(rng.integers(3, 9))
-        lead = label == "violin I"
-        if stopped:
-            part = _stopped(part, stopped, rng)
-        audio = _section(rng, name, part, n, desks[label],
-                         glide_share=float(rng.uniform(0.2, 0.8)) if lead else 0.1,
-                         vibrato=(25.0, 70.0) if lead else (15.0, 50.0))
-        level = 0.5 if lead else float(rng.uniform(0.2, 0.4))
-        mix += level * audio / (np.abs(audio).max() + 1e-9)
-    desc = {"voice": "none", "kind": "orchestra", "desks": desks, "stopped_share":
-            round(stopped, 2), "range": [base, max(p for _, _, p, _ in notes)]}
-    out = _hall(rng, mix, desc, always=True)
-    peak = float(np.abs(out).max())
-    return (out * np.float32(0.8 / peak) if peak > 0 else out), desc
-
-
-#: What :func:`write_melodies` writes: the piece function and the folders' name prefix.
-KINDS = {"melody": melody_piece, "orchestra": orchestra_piece}
-
-
-def write_melodies(out, *, count, seed=0, seconds=30.0, overwrite=False, progress=None,
-                   kind="melody"):
-    """Write ``count`` folders ``<kind>-<seed>-<k>`` (``other.wav``, the mixture,
-    ``synth.json``) into ``out``; ``kind`` is ``"melody"`` (:func:`melody_piece`) or
-    ``"orchestra"`` (:func:`orchestra_piece`). Returns the folders' names."""
+def write_melodies(out, *, count, seed=0, seconds=30.0, overwrite=False, progress=None):
+    """Write ``count`` folders ``melody-<seed>-<k>`` (``other.wav``, the mixture,
+    ``synth.json``) into ``out``; returns their names."""
     from .track import write_track
 
     out = Path(out)
-    piece = KINDS[kind]
-    names = [f"{kind}-{seed}-{k:04d}" for k in range(count)]
+    names = [f"melody-{seed}-{k:04d}" for k in range(count)]
     taken = [out / name for name in names if (out / name).exists()]
     if taken and not overwrite:
         raise DatasetError(f"'{taken[0]}' already exists; use --overwrite to replace it.")
     for k, name in enumerate(names):
-        audio, desc = piece(np.random.default_rng([int(seed), k, 19]), seconds)
+        audio, desc = melody_piece(np.random.default_rng([int(seed), k, 19]), seconds)
         write_track(out / name, {"other": audio}, audio, dict(desc, seed=seed, index=k),
                     names=("other",), overwrite=overwrite)
         if progress:
