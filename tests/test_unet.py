@@ -1,4 +1,4 @@
-"""The joint U-Net (mixin-unet-1): ONNX Runtime equals Keras, its file is validated layer by
+"""The joint U-Nets (mixin-unet-1 and -2): ONNX Runtime equals Keras, its file is validated layer by
 layer, the engine applies its masks (stems sum to the mix), model sets by name, training
 with the masked-mixture loss resumes."""
 
@@ -20,16 +20,19 @@ from tests.test_runtime import real_magnitudes  # noqa: F401 - fixture
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def unet_dir(tmp_path_factory):
-    """A randomly initialised U-Net (seeded) saved as a model folder."""
+@pytest.fixture(scope="module", params=list(unet_arch.ARCHS))
+def unet_dir(tmp_path_factory, request):
+    """A randomly initialised U-Net (seeded) of each architecture saved as a model folder."""
     from mixin_gui.model.unet import build_unet, keras, save_unet
 
     keras.utils.set_random_seed(7)
-    model = build_unet()
+    model = build_unet(arch=request.param)
     rng = np.random.default_rng(7)
-    # larger biases than the initialiser's zeros, so the masks differ clearly between stems
-    model.set_weights([w if w.ndim > 1 else rng.normal(0, 0.3, w.shape).astype(np.float32)
+    # larger biases than the initialiser's zeros, so the masks differ clearly between stems,
+    # and the context blocks' kernels (zeros at the start) drawn too, so they count
+    model.set_weights([rng.normal(0, 0.05, w.shape).astype(np.float32) if not w.any() and
+                       w.ndim > 1 else w if w.ndim > 1 else
+                       rng.normal(0, 0.3, w.shape).astype(np.float32)
                        for w in model.get_weights()])
     folder = tmp_path_factory.mktemp("unet")
     save_unet(model, folder, card={"training_data": "random weights (test)"})
@@ -39,6 +42,27 @@ def unet_dir(tmp_path_factory):
 def test_architecture_figures():
     assert unet_arch.n_params() == 378076
     assert 1.6e9 < unet_arch.flops_per_chunk() < 1.8e9
+    assert unet_arch.n_params(unet_arch.ARCH2) == 378076 + 246336
+    assert 2.0e9 < unet_arch.flops_per_chunk(unet_arch.ARCH2) < 2.1e9
+
+
+def test_a_widened_unet_starts_as_the_narrow_one(real_magnitudes):  # noqa: F811
+    from mixin_gui.model.unet import build_unet, keras, model_arch, widen
+
+    keras.utils.set_random_seed(3)
+    narrow = build_unet()
+    wide = widen(narrow, unet_arch.ARCH2)
+    assert (model_arch(narrow), model_arch(wide)) == (unet_arch.ARCH, unet_arch.ARCH2)
+    x = unet_arch.features(real_magnitudes[:2])[..., None]
+    np.testing.assert_allclose(wide.predict(x, verbose=0), narrow.predict(x, verbose=0),
+                               atol=1e-6)
+    # the context blocks train: their zero kernels get gradients through the residual
+    ctx = wide.get_layer("ctx1b")
+    with __import__("tensorflow").GradientTape() as tape:
+        out = wide(x, training=True)
+        loss = keras.ops.mean(out[..., 2])
+    grad = tape.gradient(loss, ctx.kernel)
+    assert float(np.abs(np.asarray(grad)).max()) > 0
 
 
 def test_onnx_runtime_equals_keras_on_real_chunks(unet_dir, real_magnitudes):  # noqa: F811
@@ -75,7 +99,7 @@ def test_shipped_unet_equals_keras_on_real_chunks(folder, real_magnitudes):  # n
     # a wrong layer, weight or padding differs by 1e-2 and more
     assert np.abs(got - want).max() <= 1e-4
     card = json.loads((folder / "model_joint.json").read_text())
-    assert card["architecture"] == "mixin-unet-1" and card.get("licences")
+    assert card["architecture"] in unet_arch.ARCHS and card.get("licences")
 
 
 def test_graph_is_valid_onnx(unet_dir):
@@ -174,7 +198,9 @@ def test_cli_models_checks_a_joint_folder(unet_dir, capsys):
 
     assert main(["models", str(unet_dir)]) == 0
     out = capsys.readouterr().out
-    assert "model_joint.keras, 378,076 parameters" in out and "all models ok" in out
+    arch = json.loads((unet_dir / "model_joint.json").read_text())["architecture"]
+    assert f"model_joint.keras, {unet_arch.n_params(arch):,} parameters" in out
+    assert "all models ok" in out
 
 
 def test_training_minimises_the_masked_mixture_loss_and_resumes(tmp_path):

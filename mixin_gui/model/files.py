@@ -25,7 +25,7 @@ import numpy as np
 from .. import config
 from ..errors import ModelLoadError
 from .keras_config import check_layer, keras3_conv_weights
-from .unet_arch import ARCH as UNET_ARCH
+from .unet_arch import ARCHS as UNET_ARCHS
 
 #: Input (and output) shape of every CDAE: one chunk's magnitude, one channel.
 INPUT_SHAPE = (config.N_BANDS, config.N_COEFS, 1)
@@ -35,8 +35,8 @@ N_PARAMS = 37005
 MODEL_EXTENSIONS = (".keras", ".h5")
 #: Architecture names a CDAE's model card may declare: the original release and ours.
 KNOWN_ARCHITECTURES = ("mixin-original", config.ARCH_VERSION)
-#: Every architecture this version reads (the joint U-Net: ``unet_arch.ARCH``).
-ALL_ARCHITECTURES = (*KNOWN_ARCHITECTURES, UNET_ARCH)
+#: Every architecture this version reads (the joint U-Nets: ``unet_arch.ARCHS``).
+ALL_ARCHITECTURES = (*KNOWN_ARCHITECTURES, *UNET_ARCHS)
 
 
 def unknown_architecture(path, arch):

@@ -22,7 +22,8 @@ def check_layer(c, name, cls, setting, error):
     name : str
         The layer's name, for the message.
     cls : str
-        Expected class: ``Conv2D`` ``(filters, (kh, kw), activation)``, ``MaxPooling2D``
+        Expected class: ``Conv2D`` ``(filters, (kh, kw), activation[, (dh, dw)])`` (the
+        dilation, 1 by default), ``MaxPooling2D``
         ``((ph, pw), padding)``, ``UpSampling2D`` ``(sh, sw)``, ``Cropping2D`` or
         ``ZeroPadding2D`` ``((top, bottom), (left, right))``, ``Reshape`` (target shape without
         the batch axis) or ``Softmax`` (over the last axis; ``setting`` is unused).
@@ -39,11 +40,12 @@ def check_layer(c, name, cls, setting, error):
     if c.get("data_format", "channels_last") != "channels_last":
         raise error(f"layer {name} is not channels_last")
     if cls == "Conv2D":
-        filters, size, activation = setting
+        filters, size, activation = setting[:3]
+        dilation = list(setting[3]) if len(setting) > 3 else [1, 1]
         want("filters", filters)
         want("kernel_size", list(size))
         want("strides", [1, 1], [1, 1])
-        want("dilation_rate", [1, 1], [1, 1])
+        want("dilation_rate", dilation, [1, 1])
         want("padding", "same")
         want("activation", activation)
         want("use_bias", True, True)

@@ -1,9 +1,10 @@
-"""The ONNX inference graph of the MiXiN U-Net (``mixin-unet-1``), built from its weights.
+"""The ONNX inference graph of a MiXiN U-Net (``mixin-unet-1`` or ``-2``), built from its
+weights.
 
 Input ``magnitude`` (n, 96, 1948) float32; output ``masks`` (n, 3, 96, 1948): one mask per
 stem (in :data:`unet_arch.STEMS` order), each in (0, 1), summing to 1 at every bin. The
 graph computes the network's features itself (:func:`unet_arch.features`), then runs the
-layers of :data:`unet_arch.LAYERS` in NCHW order. Convolution channel counts are padded
+layers of its architecture (:data:`unet_arch.ARCHS`) in NCHW order. Convolution channel counts are padded
 with zero channels to the runtime's channel block as in :mod:`onnx_graph`.
 """
 
@@ -14,7 +15,7 @@ import numpy as np
 from .. import config
 from . import onnx_proto as proto
 from .onnx_graph import IR_VERSION, OPSET, _Builder
-from .unet_arch import FEATURE_EPS, LAYERS, STEMS
+from .unet_arch import ARCHS, FEATURE_EPS, STEMS, arch_of, conv_setting
 
 
 def _conv_arrays(name, kernel, bias, in_channels, block):
@@ -43,7 +44,8 @@ def build_unet_graph(weights, *, block=1, name="mixin_unet"):
     Parameters
     ----------
     weights : dict of str to (np.ndarray, np.ndarray)
-        From :func:`unet_arch.read_unet_weights`.
+        From :func:`unet_arch.read_unet_weights` (the architecture is the one whose
+        convolutions they are).
     block : int
         Convolution channel counts are padded with zero channels to a multiple of this.
 
@@ -58,14 +60,16 @@ def build_unet_graph(weights, *, block=1, name="mixin_unet"):
     x = g.node("Div", [x, mean])
     x = g.node("Log", [g.node("Add", [x, g.const(np.array(1.0, np.float32))])])
     values, channels = {"magnitude": x}, {"magnitude": 1}
-    for lname, cls, setting, inputs in LAYERS:
+    for lname, cls, setting, inputs in ARCHS[arch_of(weights)]:
         src = [values[i] for i in inputs]
         c = channels[inputs[0]]
         if cls == "Conv2D":
             weight, bias = _conv_arrays(lname, *weights[lname], c, block)
             kh, kw = weight.shape[-2:]
+            dh, dw = conv_setting(setting)[3]
+            ph, pw = dh * (kh // 2), dw * (kw // 2)
             y = g.node("Conv", [src[0], g.const(weight), g.const(bias)],
-                       kernel_shape=[kh, kw], pads=[kh // 2, kw // 2, kh // 2, kw // 2])
+                       kernel_shape=[kh, kw], dilations=[dh, dw], pads=[ph, pw, ph, pw])
             y = g.node("Relu", [y]) if setting[2] == "relu" else y
             c = weight.shape[0]
         elif cls == "MaxPooling2D":

@@ -1,6 +1,6 @@
 """A model directory, loaded without any deep-learning framework: one CDAE per stem
 (``model_<stem>.keras`` or ``.h5``), or one joint U-Net for every stem
-(``model_joint.keras``, whose card's ``architecture`` is ``mixin-unet-1``)."""
+(``model_joint.keras``, whose card's ``architecture`` is ``mixin-unet-1`` or ``-2``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .. import config
 from ..errors import ModelLoadError
 from .files import find_model_file, read_card, read_weights, unknown_architecture
 from .runtime import ModelSet
-from .unet_arch import ARCH as UNET_ARCH
+from .unet_arch import ARCHS as UNET_ARCHS
 from .unet_arch import FILE_STEM as JOINT
 from .unet_arch import STEMS as JOINT_STEMS
 from .unet_arch import read_unet_weights
@@ -32,9 +32,9 @@ def read_joint(path):
     """
     card = read_card(path)
     arch = card.get("architecture")
-    if arch != UNET_ARCH:
+    if arch not in UNET_ARCHS:
         raise unknown_architecture(path, arch)
-    return card, read_unet_weights(path)
+    return card, read_unet_weights(path, arch)
 
 
 def load_model_dir(model_dir, stems=config.STEMS, *, threads=None):

@@ -1,8 +1,8 @@
-"""The MiXiN U-Net (``mixin-unet-1``) in Keras, for training and saving.
+"""The MiXiN U-Nets (``mixin-unet-1``, ``mixin-unet-2``) in Keras, for training and saving.
 
 Separation does not use this module (ONNX Runtime runs the network, see ``onnx_unet``);
 training, evaluation tools and tests import it, with Keras. The layers are those of
-:data:`unet_arch.LAYERS`, built from that one description.
+:data:`unet_arch.ARCHS`, built from that one description.
 """
 
 from __future__ import annotations
@@ -12,20 +12,27 @@ import os
 from pathlib import Path
 
 from .backend import import_keras
-from .unet_arch import ARCH, FILE_STEM, INPUT_SHAPE, LAYERS, STEMS, read_unet_weights
+from .unet_arch import (ARCH, ARCHS, FILE_STEM, INPUT_SHAPE, STEMS, arch_of, conv_setting,
+                        read_unet_weights)
 
 keras = import_keras()
 
 
-def build_unet(name="mixin_unet"):
-    """An untrained U-Net: features ``(b, 96, 1948, 1)`` to masks ``(b, 96, 1948, 3)``."""
+def build_unet(name="mixin_unet", arch=ARCH):
+    """An untrained U-Net of ``arch``: features ``(b, 96, 1948, 1)`` to masks
+    ``(b, 96, 1948, 3)``. The last convolution of each residual context block starts at
+    zero, so the block starts as the identity."""
     L = keras.layers
     x = keras.Input(shape=INPUT_SHAPE, name="magnitude")
     values = {"magnitude": x}
-    for lname, cls, setting, inputs in LAYERS:
+    layers = ARCHS[arch]
+    residual = {ins[1] for _, cls, _, ins in layers if cls == "Add" and ins[1].startswith("ctx")}
+    for lname, cls, setting, inputs in layers:
         if cls == "Conv2D":
-            filters, size, activation = setting
-            layer = L.Conv2D(filters, size, padding="same", activation=activation, name=lname)
+            filters, size, activation, dilation = conv_setting(setting)
+            init = "zeros" if lname in residual else "glorot_uniform"
+            layer = L.Conv2D(filters, size, padding="same", activation=activation,
+                             dilation_rate=dilation, kernel_initializer=init, name=lname)
         elif cls == "MaxPooling2D":
             layer = L.MaxPooling2D(pool_size=setting, padding="valid", name=lname)
         elif cls == "UpSampling2D":
@@ -42,17 +49,36 @@ def build_unet(name="mixin_unet"):
             layer = L.Add(name=lname)
         args = [values[i] for i in inputs]
         values[lname] = layer(args if len(args) > 1 else args[0])
-    return keras.Model(x, values[LAYERS[-1][0]], name=name)
+    return keras.Model(x, values[layers[-1][0]], name=name)
 
 
-def load_unet(path):
+def model_arch(model):
+    """The architecture of a Keras U-Net, from its convolutions' names (None: not one)."""
+    return arch_of(layer.name for layer in model.layers
+                   if type(layer).__name__ == "Conv2D")
+
+
+def load_unet(path, arch=None):
     """A U-Net with the weights of ``path`` (validated and read by h5py, see
-    :func:`unet_arch.read_unet_weights`), set on a freshly built network."""
-    weights = read_unet_weights(path)
-    model = build_unet()
+    :func:`unet_arch.read_unet_weights`), set on a freshly built network; ``arch`` None:
+    the one the file lists."""
+    weights = read_unet_weights(path, arch)
+    arch = arch_of(weights)
+    model = build_unet(arch=arch)
     for lname, (kernel, bias) in weights.items():
         model.get_layer(lname).set_weights([kernel, bias])
     return model
+
+
+def widen(model, arch):
+    """A U-Net of ``arch`` holding ``model``'s weights in the layers both have (by name); the
+    others as :func:`build_unet` starts them (a ``mixin-unet-1`` widened to
+    ``mixin-unet-2`` computes the same masks until it is trained)."""
+    wide = build_unet(arch=arch)
+    for layer in model.layers:
+        if layer.weights:
+            wide.get_layer(layer.name).set_weights(layer.get_weights())
+    return wide
 
 
 def save_unet(model, model_dir, card=None):
@@ -62,10 +88,13 @@ def save_unet(model, model_dir, card=None):
     model_dir.mkdir(parents=True, exist_ok=True)
     path = model_dir / f"model_{FILE_STEM}.keras"
     tmp = model_dir / f".model_{FILE_STEM}.tmp.keras"
-    final = build_unet()
+    arch = model_arch(model)
+    if arch is None:
+        raise ValueError("the model is not a MiXiN U-Net")
+    final = build_unet(arch=arch)
     final.set_weights(model.get_weights())
     final.save(tmp)
-    full = {"stems": list(STEMS), "architecture": ARCH,
+    full = {"stems": list(STEMS), "architecture": arch,
             "parameters": int(final.count_params())}
     full.update(card or {})
     card_tmp = model_dir / f".model_{FILE_STEM}.json.tmp"

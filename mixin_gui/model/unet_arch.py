@@ -1,4 +1,5 @@
-"""The MiXiN U-Net (``mixin-unet-1``) as data: its layers, its input features, and reading
+"""The MiXiN U-Nets (``mixin-unet-1``, ``mixin-unet-2``) as data: their layers, their input
+features, and reading
 and validating its file with h5py (no deep-learning framework, no code from the file).
 
 One network predicts all three stems' masks jointly from a mix chunk's Bark NSGT
@@ -23,6 +24,14 @@ Folding time into channels (rather than convolving at full resolution) keeps eve
 at 96 x 488 or less: a first version with a 16-channel convolution and the last one at
 full resolution took 71 ms a chunk in ONNX Runtime, this one about 45 ms (2-core Xeon, under
 load) for 1.69 GFLOP and 378,076 parameters.
+
+``mixin-unet-2`` adds time context at the bottleneck. There one step is 16 ms, and the
+network above sees only about 100 ms around a bin: too little to tell a voice from a bowed
+string by how its pitch and timbre move (one vibrato cycle is 150-250 ms). Three residual
+blocks after ``mid2``, ``x + conv1x1(relu(conv3x3(x)))`` with the 3x3 convolution dilated
+along time by 2, 4 and 8 steps (64 channels), widen that to about +-0.3 s for 0.36 GFLOP
+and 246,336 parameters more. Their last convolutions start at zero, so a ``mixin-unet-2``
+built from ``mixin-unet-1`` weights (:func:`unet.widen`) starts as that network.
 
 The skips add rather than concatenate: a concatenation doubles the channels the next 3x3
 convolution reads at each level, and the decoder's convolutions were most of the cost.
@@ -64,33 +73,69 @@ FOLD = 4
 ENCODER = (24, 48, 96)
 BOTTLENECK = 128
 
-# (name, Keras class, setting, inputs). Conv2D setting: (filters, (kh, kw), activation);
-# Reshape: the target shape without the batch axis.
-_H, _W = config.N_BANDS, config.N_COEFS + PAD
-_L = [("pad", "ZeroPadding2D", ((0, 0), (0, PAD)), ["magnitude"]),
-      ("fold", "Reshape", (_H, _W // FOLD, FOLD), ["pad"])]
-_prev = "fold"
-for _i, _w in enumerate(ENCODER, 1):
-    _L.append((f"enc{_i}", "Conv2D", (_w, (3, 3), "relu"), [_prev]))
-    _L.append((f"pool{_i}", "MaxPooling2D", (2, 2), [f"enc{_i}"]))
-    _prev = f"pool{_i}"
-_L.append(("mid1", "Conv2D", (BOTTLENECK, (3, 3), "relu"), [_prev]))
-_L.append(("mid2", "Conv2D", (BOTTLENECK, (3, 3), "relu"), ["mid1"]))
-_L.append(("proj", "Conv2D", (ENCODER[-1], (1, 1), "linear"), ["mid2"]))
-_prev = "proj"
-for _i in reversed(range(1, len(ENCODER) + 1)):
-    _L.append((f"up{_i}", "UpSampling2D", (2, 2), [_prev]))
-    _L.append((f"skip{_i}", "Add", None, [f"up{_i}", f"enc{_i}"]))
-    if _i > 1:
-        _L.append((f"dec{_i}", "Conv2D", (ENCODER[_i - 2], (3, 3), "relu"), [f"skip{_i}"]))
-        _prev = f"dec{_i}"
-_L.append(("logits", "Conv2D", (FOLD * len(STEMS), (3, 3), "linear"), ["skip1"]))
-_L.append(("unfold", "Reshape", (_H, _W, len(STEMS)), ["logits"]))
-_L.append(("crop", "Cropping2D", ((0, 0), (0, PAD)), ["unfold"]))
-_L.append(("masks", "Softmax", -1, ["crop"]))
-#: The network, layer by layer, in the order Keras lists (and saves) them.
-LAYERS = tuple(_L)
-del _L, _prev, _i, _w, _H, _W
+#: Time context blocks of ``mixin-unet-2`` after the bottleneck: one per dilation along
+#: time, each a residual ``x + conv1x1(relu(conv3x3 dilated(x)))``.
+CONTEXT_DILATIONS = (2, 4, 8)
+CONTEXT_WIDTH = 64
+
+
+def _layers(context):
+    """The layer list of the U-Net with time context blocks of dilations ``context``.
+
+    (name, Keras class, setting, inputs). Conv2D setting: (filters, (kh, kw), activation)
+    or (filters, (kh, kw), activation, (dh, dw)) with a dilation; Reshape: the target shape
+    without the batch axis.
+    """
+    h, w = config.N_BANDS, config.N_COEFS + PAD
+    out = [("pad", "ZeroPadding2D", ((0, 0), (0, PAD)), ["magnitude"]),
+           ("fold", "Reshape", (h, w // FOLD, FOLD), ["pad"])]
+    prev = "fold"
+    for i, width in enumerate(ENCODER, 1):
+        out.append((f"enc{i}", "Conv2D", (width, (3, 3), "relu"), [prev]))
+        out.append((f"pool{i}", "MaxPooling2D", (2, 2), [f"enc{i}"]))
+        prev = f"pool{i}"
+    out.append(("mid1", "Conv2D", (BOTTLENECK, (3, 3), "relu"), [prev]))
+    out.append(("mid2", "Conv2D", (BOTTLENECK, (3, 3), "relu"), ["mid1"]))
+    prev = "mid2"
+    for k, d in enumerate(context, 1):
+        out.append((f"ctx{k}a", "Conv2D", (CONTEXT_WIDTH, (3, 3), "relu", (1, d)), [prev]))
+        out.append((f"ctx{k}b", "Conv2D", (BOTTLENECK, (1, 1), "linear"), [f"ctx{k}a"]))
+        out.append((f"ctx{k}", "Add", None, [prev, f"ctx{k}b"]))
+        prev = f"ctx{k}"
+    out.append(("proj", "Conv2D", (ENCODER[-1], (1, 1), "linear"), [prev]))
+    prev = "proj"
+    for i in reversed(range(1, len(ENCODER) + 1)):
+        out.append((f"up{i}", "UpSampling2D", (2, 2), [prev]))
+        out.append((f"skip{i}", "Add", None, [f"up{i}", f"enc{i}"]))
+        if i > 1:
+            out.append((f"dec{i}", "Conv2D", (ENCODER[i - 2], (3, 3), "relu"), [f"skip{i}"]))
+            prev = f"dec{i}"
+    out.append(("logits", "Conv2D", (FOLD * len(STEMS), (3, 3), "linear"), ["skip1"]))
+    out.append(("unfold", "Reshape", (h, w, len(STEMS)), ["logits"]))
+    out.append(("crop", "Cropping2D", ((0, 0), (0, PAD)), ["unfold"]))
+    out.append(("masks", "Softmax", -1, ["crop"]))
+    return tuple(out)
+
+
+#: Second architecture: ``mixin-unet-1`` with time context at the bottleneck (see the notes).
+ARCH2 = "mixin-unet-2"
+#: Each architecture's layers, in the order Keras lists (and saves) them.
+ARCHS = {ARCH: _layers(()), ARCH2: _layers(CONTEXT_DILATIONS)}
+#: The first architecture's layers (the default).
+LAYERS = ARCHS[ARCH]
+
+
+def conv_setting(setting):
+    """``(filters, (kh, kw), activation, (dh, dw))`` of a Conv2D setting (no dilation:
+    ``(1, 1)``)."""
+    return (*setting[:3], tuple(setting[3]) if len(setting) > 3 else (1, 1))
+
+
+def arch_of(conv_names):
+    """The architecture whose convolutions are named exactly ``conv_names`` (the keys of
+    :func:`read_unet_weights`' result, a Keras model's Conv2D layers), else None."""
+    names = set(conv_names)
+    return next((arch for arch in ARCHS if set(conv_shapes(arch)) == names), None)
 
 
 def features(magnitude):
@@ -109,13 +154,13 @@ def features(magnitude):
     return np.log1p(m / (mean + np.float32(FEATURE_EPS)))
 
 
-def conv_shapes():
+def conv_shapes(arch=ARCH):
     """Kernel shapes ``(kh, kw, in, out)`` (Keras' layout) of each convolution, by name."""
     channels, shapes = {"magnitude": 1}, {}
-    for name, cls, setting, inputs in LAYERS:
+    for name, cls, setting, inputs in ARCHS[arch]:
         c = channels[inputs[0]]
         if cls == "Conv2D":
-            filters, (kh, kw), _ = setting
+            filters, (kh, kw) = setting[:2]
             shapes[name] = (kh, kw, c, filters)
             c = filters
         elif cls == "Reshape":
@@ -124,17 +169,17 @@ def conv_shapes():
     return shapes
 
 
-def n_params():
+def n_params(arch=ARCH):
     """Parameter count of the network."""
-    return int(sum(np.prod(s) + s[3] for s in conv_shapes().values()))
+    return int(sum(np.prod(s) + s[3] for s in conv_shapes(arch).values()))
 
 
-def flops_per_chunk():
+def flops_per_chunk(arch=ARCH):
     """Multiply-adds x 2 of the convolutions for one chunk (the rest is negligible)."""
     size = {"magnitude": (config.N_BANDS, config.N_COEFS)}
     total = 0
-    shapes = conv_shapes()
-    for name, cls, setting, inputs in LAYERS:
+    shapes = conv_shapes(arch)
+    for name, cls, setting, inputs in ARCHS[arch]:
         h, w = size[inputs[0]]
         if cls == "ZeroPadding2D":
             w += PAD
@@ -157,11 +202,12 @@ class NotUnet(Exception):
     """The file is readable but holds another network (message: what differs)."""
 
 
-def read_unet_weights(path):
-    """Validate a ``mixin-unet-1`` ``.keras`` file and read its weights.
+def read_unet_weights(path, arch=None):
+    """Validate a U-Net ``.keras`` file of architecture ``arch`` (None: the one whose layers
+    the file lists, else the first) and read its weights.
 
     The saved configuration is parsed as JSON and compared, layer by layer (class,
-    settings and inputs), with :data:`LAYERS`; only arrays of the expected shapes are read.
+    settings and inputs), with ``ARCHS[arch]``; only arrays of the expected shapes are read.
 
     Returns
     -------
@@ -176,7 +222,9 @@ def read_unet_weights(path):
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            layers = _check_config(path, json.loads(archive.read("config.json")))
+            saved = json.loads(archive.read("config.json"))
+            arch = arch or _listed_arch(saved)
+            layers = _check_config(path, saved, arch)
             import h5py
 
             with h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as f:
@@ -184,16 +232,16 @@ def read_unet_weights(path):
     except ModelLoadError:
         raise
     except NotUnet as exc:
-        raise ModelLoadError(f"Model file '{path}' is not the MiXiN U-Net ({ARCH}): "
+        raise ModelLoadError(f"Model file '{path}' is not the MiXiN U-Net ({arch}): "
                              f"{exc}") from None
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         text = str(exc).strip().splitlines()
         raise ModelLoadError(f"Cannot read model file '{path}': "
                              f"{text[0] if text else type(exc).__name__}") from None
-    shapes = conv_shapes()
+    shapes = conv_shapes(arch)
     for name, (kernel, bias) in weights.items():
         if kernel.shape != shapes[name] or bias.shape != (shapes[name][3],):
-            raise ModelLoadError(f"Model file '{path}' is not the MiXiN U-Net ({ARCH}): "
+            raise ModelLoadError(f"Model file '{path}' is not the MiXiN U-Net ({arch}): "
                                  f"layer {name} has weights {kernel.shape}, expected "
                                  f"{shapes[name]}.")
         if not (np.isfinite(kernel).all() and np.isfinite(bias).all()):
@@ -222,7 +270,17 @@ def _inbound(layer):
     return names
 
 
-def _check_config(path, saved):
+def _listed_arch(saved):
+    """The architecture whose layer names a saved configuration lists (else :data:`ARCH`)."""
+    try:
+        names = [x.get("name") or x["config"]["name"] for x in saved["config"]["layers"]
+                 if x.get("class_name") != "InputLayer"]
+    except (KeyError, TypeError, AttributeError):
+        return ARCH
+    return next((a for a, layers in ARCHS.items() if names == [n for n, *_ in layers]), ARCH)
+
+
+def _check_config(path, saved, arch):
     cfg = saved.get("config") if isinstance(saved, dict) else None
     if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
         raise ValueError("no network configuration in the file")
@@ -238,10 +296,10 @@ def _check_config(path, saved):
     layers = [x for x in layers if x.get("class_name") != "InputLayer"]
     got = [(x.get("name") or (x.get("config") or {}).get("name"), x.get("class_name"))
            for x in layers]
-    want = [(name, cls) for name, cls, _, _ in LAYERS]
+    want = [(name, cls) for name, cls, _, _ in ARCHS[arch]]
     if got != want:
         raise NotUnet("its layers are " + ", ".join(f"{n} ({c})" for n, c in got))
-    for layer, (name, cls, setting, ins) in zip(layers, LAYERS):
+    for layer, (name, cls, setting, ins) in zip(layers, ARCHS[arch]):
         feeds = [input_name if i == "magnitude" else i for i in ins]
         if _inbound(layer) != feeds:
             raise NotUnet(f"layer {name} reads {_inbound(layer)}, expected {feeds}")
@@ -252,6 +310,8 @@ def _check_config(path, saved):
 def _check_layer(c, name, cls, setting):
     if cls == "MaxPooling2D":
         setting = (setting, "valid")
+    elif cls == "Conv2D":
+        setting = conv_setting(setting)
     check_layer(c, name, cls, setting, NotUnet)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import config
 from ..errors import DatasetError
-from ..model.unet import build_unet, keras, save_unet
+from ..model.unet import build_unet, keras, model_arch, save_unet
 from ..model.unet_arch import ARCH, FEATURE_EPS, FILE_STEM, STEMS, features
 from .fit import FitOptions, _callbacks, _read_state, checkpoint_paths
 
@@ -197,7 +197,7 @@ def compile_unet(model, *, learning_rate=1e-3, voice_free_weight=0.0, vocal_quan
 
 def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *,
                val_steps=8, data_note=None, verbose=2, voice_free_weight=0.0,
-               vocal_quantile=0.5):
+               vocal_quantile=0.5, arch=ARCH):
     """Train (or resume) the joint U-Net; save the best as ``model_joint.keras`` + card.
 
     Parameters
@@ -214,6 +214,10 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
     voice_free_weight : float
         Extra weight on vocal output in voice-free chunks (:class:`MaskedMixtureL1`); a
         resumed run trains on the loss asked for now, with Adam's moments kept.
+    vocal_quantile : float
+        The quantile the vocal stem's term aims at (:class:`MaskedMixtureL1`); 0.5 is L1.
+    arch : str
+        The architecture of a new run (``unet_arch.ARCHS``); a resumed run keeps its own.
 
     Returns
     -------
@@ -233,7 +237,7 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         model.compile(loss=MaskedMixtureL1(voice_free_weight, vocal_quantile),
                       optimizer=model.optimizer)
     else:
-        model = compile_unet(build_unet(), learning_rate=opts.learning_rate,
+        model = compile_unet(build_unet(arch=arch), learning_rate=opts.learning_rate,
                              voice_free_weight=voice_free_weight,
                              vocal_quantile=vocal_quantile)
     train = JointBatches(train_source, start_epoch=state["epoch"], workers=1)
@@ -251,7 +255,7 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         "recipe": {"loss": "L1 on the masked mixture, per-chunk normalised",
                    "voice_free_weight": float(voice_free_weight),
                    "vocal_quantile": float(vocal_quantile),
-                   "optimizer": "adam", "architecture": ARCH,
+                   "optimizer": "adam", "architecture": model_arch(model),
                    **{k: v for k, v in asdict(opts).items()
                       if k not in ("resume", "restart", "plot", "strategy")}},
         "scores": {"validation_loss": done["best"]},
