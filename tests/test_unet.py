@@ -46,6 +46,17 @@ def test_architecture_figures():
     assert 2.0e9 < unet_arch.flops_per_chunk(unet_arch.ARCH2) < 2.1e9
 
 
+def test_a_card_reused_from_another_architecture_is_corrected(tmp_path):
+    from mixin_gui.model.unet import build_unet, save_unet
+
+    save_unet(build_unet(arch=unet_arch.ARCH2), tmp_path,
+              card={"architecture": unet_arch.ARCH, "parameters": 1, "note": "kept"})
+    card = json.loads((tmp_path / "model_joint.json").read_text())
+    assert card["architecture"] == unet_arch.ARCH2 and card["note"] == "kept"
+    assert card["parameters"] == unet_arch.n_params(unet_arch.ARCH2)
+    assert load_model_dir(tmp_path).joint
+
+
 def test_a_widened_unet_starts_as_the_narrow_one(real_magnitudes):  # noqa: F811
     from mixin_gui.model.unet import build_unet, keras, model_arch, widen
 

@@ -94,9 +94,9 @@ def save_unet(model, model_dir, card=None):
     final = build_unet(arch=arch)
     final.set_weights(model.get_weights())
     final.save(tmp)
-    full = {"stems": list(STEMS), "architecture": arch,
+    # what the network is comes from the network, whatever a reused card says
+    full = {**(card or {}), "stems": list(STEMS), "architecture": arch,
             "parameters": int(final.count_params())}
-    full.update(card or {})
     card_tmp = model_dir / f".model_{FILE_STEM}.json.tmp"
     card_tmp.write_text(json.dumps(full, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, path)
