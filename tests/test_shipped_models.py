@@ -4,14 +4,14 @@ CDAEs at the top of the folder, the U-Net in ``unet/``).
 
 The card (``pretrained-models/README.md``) states four goals for the share of the stems'
 summed energy that each stem gets, measured on the first 30 s of the recordings in
-``../shared/audio`` (mono mixdown). Three are absolute and are checked here on the first
-10 s, where the compact CDAEs give (measured with this engine and their cards' mask
-calibration): string orchestra harmonic 94.6 % (goal >= 90 %), drum-and-bass vocal 0.02 %
-(goal <= 5 %), read speech vocal 76.7 % (goal >= 60 %). The fourth, drum-and-bass "more
-percussive than the original models", holds over the card's 30 s (26.1 % against 25.6 %)
-but not over the first 10 s alone (25.5 % against 26.3 %), so it is checked on the card's
-window. The U-Net (round 4d) gives 72.5 % (strings harmonic), 0.10 % (drum-and-bass vocal),
-96.9 % (speech vocal) and 43.7 % (drum-and-bass percussive, 30 s).
+``../shared/audio`` (mono mixdown): string orchestra harmonic >= 90 %, drum-and-bass vocal
+<= 5 %, read speech vocal >= 60 %, drum-and-bass more percussive than with the original
+models. Each set is checked on the first 10 s where that is enough: the compact CDAEs give
+there (with their cards' mask calibration) 94.6 % strings harmonic, 0.02 % drum-and-bass
+vocal, 76.7 % speech vocal; the U-Net (round 4f) 86.3 %, 0.55 % and 99.2 %. The default set
+(the U-Net) is held to the string goal on the card's 30 s (91.4 %; the CDAEs 90.1 %), and the
+drum-and-bass percussive share is compared there too (U-Net 42.8 %, CDAEs 26.1 %, original
+25.6 %), as over 10 s alone the CDAEs fall below the original (25.5 % against 26.3 %).
 """
 
 from __future__ import annotations
@@ -69,20 +69,23 @@ def test_shipped_models_load(shipped):
         assert (shipped.model_dir / f"model_{name}.json").is_file()
 
 
-#: The string orchestra's harmonic share on its first 10 s, per set: the goal (0.90) for the
-#: default set (94.6 % here); the U-Net keeps less (72.5 % here, 83.0 % over the card's
-#: 30 s), which is why it is not the default; its bound guards what its card states.
-STRINGS_HARMONIC = {"cdae": 0.90, "unet": 0.70}
+#: The string orchestra's harmonic share on its first 10 s, per set, a little below what each
+#: set gives there (CDAEs 94.6 %, U-Net 86.3 %): a guard on the cards' figures. The goal
+#: itself (0.90 over the card's 30 s) is checked on the default set below.
+STRINGS_HARMONIC = {"cdae": 0.90, "unet": 0.84}
 
 
 def _name(separator):
     return next(n for n, f in _sets().items() if f == separator.model_dir)
 
 
-def test_the_default_set_meets_the_string_orchestra_goal():
-    from mixin_gui.model.discovery import DEFAULT_SET
+def test_the_default_set_meets_the_string_orchestra_goal(shared_audio):
+    from mixin_gui.engine import Separator
+    from mixin_gui.model.discovery import default_set_dir
 
-    assert STRINGS_HARMONIC[DEFAULT_SET] >= 0.90
+    default = Separator(default_set_dir(SHIPPED))
+    share = shares(default, shared_audio / "hungarian_dance_5_strings.ogg", 30)["harmonic"]
+    assert share >= 0.90
 
 
 def test_string_orchestra_stays_harmonic(shipped, shared_audio):
