@@ -18,7 +18,7 @@ instrument files: :func:`.multitrack.role_of` decides the roles), at random offs
   split nobody knows) in place of the harmonic and percussive stems. Its targets say so:
   the harmonic target is the recording, the percussive target is :data:`UNSPLIT` (-1) in
   every bin, and the loss then charges only the vocal stem and the other two together
-  (``unet_fit.masked_mixture_l1``). Real orchestras, bands and choirs-free film music
+  (``unet_fit.masked_mixture_l1``). Real orchestras, bands and film music without a choir
   teach the network what is *not* a voice without anyone separating them first.
 
 The NSGT is linear, so the mixture's coefficients are exactly the sum of the treated stems'
@@ -139,7 +139,7 @@ class OnTheFlyMixes:
                 if info.frames > 2 * chunk:
                     self.sources[role].append(((f,), info.frames, info.samplerate))
         if not (self.sources["harmonic"] or self.sources["percussive"]
-                or self.sources["accompaniment"]):
+                or (self.sources["accompaniment"] and accompaniment_share > 0)):
             raise DatasetError("The stem folders hold no harmonic or percussive file longer "
                                "than two model chunks.")
 
