@@ -28,12 +28,14 @@ def unet_dir(tmp_path_factory, request):
     keras.utils.set_random_seed(7)
     model = build_unet(arch=request.param)
     rng = np.random.default_rng(7)
-    # larger biases than the initialiser's zeros, so the masks differ clearly between stems,
-    # and the context blocks' kernels (zeros at the start) drawn too, so they count
-    model.set_weights([rng.normal(0, 0.05, w.shape).astype(np.float32) if not w.any() and
-                       w.ndim > 1 else w if w.ndim > 1 else
-                       rng.normal(0, 0.3, w.shape).astype(np.float32)
-                       for w in model.get_weights()])
+    def drawn(w):
+        # larger biases than the initialiser's zeros, so the masks differ clearly between
+        # stems, and the context blocks' kernels (zeros at the start) drawn too, so they count
+        if w.ndim == 1:
+            return rng.normal(0, 0.3, w.shape).astype(np.float32)
+        return w if w.any() else rng.normal(0, 0.05, w.shape).astype(np.float32)
+
+    model.set_weights([drawn(w) for w in model.get_weights()])
     folder = tmp_path_factory.mktemp("unet")
     save_unet(model, folder, card={"training_data": "random weights (test)"})
     return folder

@@ -80,26 +80,26 @@ def run_prepare(args):
     return 0
 
 
-def _share(text):
-    """argparse type: a number from 0 to 1."""
+def _unit_number(text, *, ends, what):
+    """``text`` as a number from 0 to 1 (``ends``: 0 and 1 included), else argparse's error
+    saying it is not ``what``."""
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a share from 0 to 1")
+        value = float("nan")   # fails both comparisons below
+    if not (0.0 <= value <= 1.0 if ends else 0.0 < value < 1.0):
+        raise argparse.ArgumentTypeError(f"'{text}' is not {what}")
     return value
+
+
+def _share(text):
+    """argparse type: a number from 0 to 1."""
+    return _unit_number(text, ends=True, what="a share from 0 to 1")
 
 
 def _quantile(text):
     """argparse type: a number strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a quantile between 0 and 1")
-    return value
+    return _unit_number(text, ends=False, what="a quantile between 0 and 1")
 
 
 def _register_hdf5(steps):

@@ -271,13 +271,14 @@ def _inbound(layer):
 
 
 def _listed_arch(saved):
-    """The architecture whose layer names a saved configuration lists (else :data:`ARCH`)."""
+    """The architecture whose convolutions a saved configuration lists (:func:`arch_of`),
+    else :data:`ARCH` (whose check then says what differs)."""
     try:
-        names = [x.get("name") or x["config"]["name"] for x in saved["config"]["layers"]
-                 if x.get("class_name") != "InputLayer"]
+        convs = [x.get("name") or x["config"]["name"] for x in saved["config"]["layers"]
+                 if x.get("class_name") == "Conv2D"]
     except (KeyError, TypeError, AttributeError):
         return ARCH
-    return next((a for a, layers in ARCHS.items() if names == [n for n, *_ in layers]), ARCH)
+    return arch_of(convs) or ARCH
 
 
 def _check_config(path, saved, arch):
