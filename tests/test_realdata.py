@@ -179,6 +179,32 @@ def test_same_seed_same_batches_new_epoch_new_mixes(stem_dirs):
     assert not np.allclose(ma, next(iter(c))[0])
 
 
+def test_coherent_examples_take_one_songs_stems_at_one_offset(stem_dirs):
+    mixes = OnTheFlyMixes(stem_dirs, seed=7, batch_size=2, coherent_share=1.0)
+    assert len(mixes.songs) == 2
+    recipes = [mixes.recipe(0, k) for k in range(20)]
+    for r in recipes:
+        parts = [p for p in r.parts if p is not None]
+        assert len({p[1] for p in parts}) == 1 and len({p[2] for p in parts}) == 1
+        assert all(p[4] is None for p in parts)  # no vibrato: the song as composed
+        assert tuple(None if p is None else p[0] for p in r.parts) in [
+            tuple(None if i is None or p is None else i for i, p in zip(song, r.parts))
+            for song in mixes.songs]
+    # the harmonic and vocal signals are the same song's files read at the same place
+    r = recipes[0]
+    x = mixes.signals([r])[0]
+    t, offset, speed, _, _ = r.parts[0]
+    files, _, _ = mixes.sources["harmonic"][t]
+    a = sum(sf.read(str(f), start=offset, frames=200, always_2d=True)[0].mean(axis=1)
+            for f in files)
+    np.testing.assert_allclose(x[0, :100], np.interp(np.arange(100) * speed,
+                                                     np.arange(200), a), atol=1e-5)
+    # at share 0 the stems come from independent draws, as before
+    mixed = OnTheFlyMixes(stem_dirs, seed=7, batch_size=2)
+    assert any(len({p[1] for p in r.parts if p is not None}) > 1
+               for r in (mixed.recipe(0, k) for k in range(20)))
+
+
 def test_no_usable_stems_is_one_plain_error(tmp_path):
     d = tmp_path / "t"
     d.mkdir()

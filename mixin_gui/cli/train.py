@@ -180,6 +180,9 @@ def _register_fit(steps):
     p.add_argument("--voice-free-share", type=_share, default=0.2, metavar="S",
                    help="(unet) share of the mixes that do so, with --voice-free-music "
                         "(default: %(default)s)")
+    p.add_argument("--coherent-share", type=_share, default=0.0, metavar="S",
+                   help="share of the mixes whose stems all come from one song at one "
+                        "offset, as composed (default 0: every stem from its own song)")
     p.add_argument("--nice", type=int, default=0,
                    help="lower this process's priority by N first (default: 0)")
     p.set_defaults(func=run_fit, needs_backend=True)
@@ -233,7 +236,8 @@ def run_fit_unet(args):
         def make(ts, seed, steps, extra=None):
             return OnTheFlyMixes([t.path for t in ts], seed=seed, batch_size=args.batch_size,
                                  steps=steps, prefetch=0, extra=extra,
-                                 accompaniment_share=share if extra else 0.0)
+                                 accompaniment_share=share if extra else 0.0,
+                                 coherent_share=args.coherent_share if extra else 0.0)
         how = ("mixed on the fly (stems of different songs, random gains, EQ, speed, "
                f"vibrato on harmonic stems; {len(extras['harmonic'])} real guitar stems)")
         if share:

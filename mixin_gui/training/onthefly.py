@@ -19,7 +19,12 @@ instrument files: :func:`.multitrack.role_of` decides the roles), at random offs
   the harmonic target is the recording, the percussive target is :data:`UNSPLIT` (-1) in
   every bin, and the loss then charges only the vocal stem and the other two together
   (``unet_fit.masked_mixture_l1``). Real orchestras, bands and film music without a choir
-  teach the network what is *not* a voice without anyone separating them first.
+  teach the network what is *not* a voice without anyone separating them first;
+* in a share of the examples (``coherent_share``), takes all three stems from *one* song at
+  one offset and one speed, as it was composed (each stem still with its own gain and EQ,
+  no vibrato): a real song's voice shares the key, the chords and the beat of its
+  accompaniment, its notes sit on the same harmonics, which mixes of unrelated songs never
+  show the network.
 
 The NSGT is linear, so the mixture's coefficients are exactly the sum of the treated stems'
 coefficients: one batched forward transform per stem, no transform of the mixture.
@@ -110,20 +115,27 @@ class OnTheFlyMixes:
     accompaniment_share : float
         Share of the examples whose accompaniment is one of those recordings (when there
         are any).
+    coherent_share : float
+        Share of the examples whose stems all come from one song at one offset (of the
+        examples not given an unsplit accompaniment).
     """
 
     def __init__(self, stem_dirs, *, seed=0, batch_size=8, chunk=config.CHUNK_SIZE,
                  steps=500, gain_db=6.0, eq_db=6.0, speed=0.03, vocal_share=0.75,
-                 vibrato_share=0.3, prefetch=1, extra=None, accompaniment_share=0.0):
+                 vibrato_share=0.3, prefetch=1, extra=None, accompaniment_share=0.0,
+                 coherent_share=0.0):
         self.seed, self.batch_size, self.chunk, self.steps = seed, batch_size, chunk, steps
-        self.accompaniment_share = accompaniment_share
+        self.accompaniment_share, self.coherent_share = accompaniment_share, coherent_share
         self.gain_db, self.eq_db, self.speed = gain_db, eq_db, speed
         self.vocal_share, self.vibrato_share, self.prefetch = vocal_share, vibrato_share, prefetch
         self.epoch = 0
         self.nsgt = get_nsgt(length=chunk)
         # role (and "accompaniment") -> [(files, frames, sr)]
         self.sources = {role: [] for role in (*ROLES, "accompaniment")}
+        #: per song with a harmonic stem and another: its index in each role's pool or None
+        self.songs = []
         for track in (find_tracks(stem_dirs) if stem_dirs else []):
+            where = {}
             for role in ROLES:
                 files = getattr(track, role)
                 if role == "vocal" and _sings_not(track.path):
@@ -132,7 +144,11 @@ class OnTheFlyMixes:
                     infos = [sf.info(str(f)) for f in files]
                     frames = min(i.frames for i in infos)
                     if frames > 2 * chunk and len({i.samplerate for i in infos}) == 1:
+                        where[role] = len(self.sources[role])
                         self.sources[role].append((tuple(files), frames, infos[0].samplerate))
+            rates = {self.sources[r][i][2] for r, i in where.items()}
+            if "harmonic" in where and len(where) > 1 and len(rates) == 1:
+                self.songs.append(tuple(where.get(r) for r in ROLES))
         for role, files in (extra or {}).items():
             for f in files:
                 info = sf.info(str(f))
@@ -162,6 +178,9 @@ class OnTheFlyMixes:
         unsplit = bool(self.sources["accompaniment"]) and self.accompaniment_share > 0 and (
             rng.random() < self.accompaniment_share
             or not (self.sources["harmonic"] or self.sources["percussive"]))
+        if not unsplit and self.coherent_share > 0 and self.songs \
+                and rng.random() < self.coherent_share:
+            return self._coherent(rng)
         parts = []
         for role in ROLES:
             pool = self.sources[self._pool(role, unsplit)]
@@ -182,6 +201,25 @@ class OnTheFlyMixes:
             parts.append((t, offset, speed, gain, vibrato))
         eq = np.stack([self._eq_curve(rng) for _ in ROLES])
         return Recipe(tuple(parts), eq, unsplit)
+
+    def _coherent(self, rng):
+        """A recipe whose stems are one song's at one offset and speed (no vibrato)."""
+        song = self.songs[int(rng.integers(len(self.songs)))]
+        present = [(r, i) for r, i in zip(ROLES, song) if i is not None]
+        frames = min(self.sources[r][i][1] for r, i in present)
+        sr = self.sources[present[0][0]][present[0][1]][2]
+        speed = 1.0 + float(rng.uniform(-self.speed, self.speed))
+        need = int(np.ceil(self.chunk * speed * VIBRATO_MAX_RATIO * sr / config.SAMPLE_RATE)) + 2
+        offset = int(rng.integers(0, max(frames - need, 1)))
+        parts = []
+        for role, t in zip(ROLES, song):
+            gain = float(rng.uniform(-self.gain_db, self.gain_db))
+            if t is None or (role == "vocal" and rng.random() >= self.vocal_share):
+                parts.append(None)
+            else:
+                parts.append((t, offset, speed, gain, None))
+        eq = np.stack([self._eq_curve(rng) for _ in ROLES])
+        return Recipe(tuple(parts), eq, False)
 
     @staticmethod
     def _pool(role, unsplit):
