@@ -17,8 +17,8 @@ orchestra, round 4c 95.7 % and 78.0 %, round 4d 99.6 % and 83.0 %, round 4f 99.9
 and 90.1 %; of the ``--melodies`` round 4c kept 48.0 % harmonic, round 4d 90.9 %, round 4f
 96.4 %, round 4g 98.2 %, round 4h 99.0 %, the CDAEs 40.7 %). Every share is of the sum of
 the stems' energies (mono, each set with its card's calibration and Wiener step), as
-``real_shares.stem_shares`` computes it. ``benchmarks/voice_free_music.py`` is a check on real music that ranks the sets as the
-real orchestra does.
+``real_shares.stem_shares`` computes it. ``benchmarks/voice_free_music.py`` is a check on
+real music that ranks the sets as the real orchestra does.
 
 Usage: python benchmarks/bowed_strings.py [--section | --melodies] MODEL_DIR [MODEL_DIR ...]
 Needs the tonejs violin and cello samples (``make setup-real``; they are looked for in
