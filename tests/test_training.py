@@ -384,6 +384,9 @@ def test_evaluate_cli_table_json_and_hpss_baseline(stem_root, trained, tmp_path,
                          "--baseline", "hpss", "--json", out_json)
     assert code == 0, err
     assert "MEDIAN over tracks" in out and "hpss" in out
+    from mixin_gui.training.multitrack import find_tracks, fingerprint
+
+    assert f"set: 1 track, fingerprint {fingerprint(find_tracks([stem_root])[:1])}" in out
     data = json.loads(out_json.read_text())
     assert set(data) == {"instrumental", "hpss"}
     scores = data["hpss"]["song0"]
@@ -391,6 +394,26 @@ def test_evaluate_cli_table_json_and_hpss_baseline(stem_root, trained, tmp_path,
     assert set(scores["harmonic"]) == {"SDR", "SIR", "SAR", "ISR"}
     assert scores["harmonic"]["SDR"] > 3  # HPSS separates the synthetic chords well
     assert set(data["instrumental"]["song0"]) == {"harmonic", "percussive"}
+
+
+def test_set_fingerprint_follows_the_audio_not_the_folder(stem_root, tmp_path):
+    """A set's fingerprint is the same for a copy of its folders elsewhere and differs once
+    one sample of one stem changes."""
+    import shutil
+
+    import soundfile as sf
+
+    from mixin_gui.training.multitrack import find_tracks, fingerprint
+
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(stem_root, copy)
+    first = fingerprint(find_tracks([stem_root]))
+    assert len(first) == 16 and fingerprint(find_tracks([copy])) == first
+    drums = copy / "song0" / "drums.wav"
+    x, sr = sf.read(drums, dtype="float32", always_2d=True)
+    x[1000, 0] += 0.01
+    sf.write(drums, x, sr, subtype="FLOAT")
+    assert fingerprint(find_tracks([copy])) != first
 
 
 def _instrumental_dir(models, tmp_path):

@@ -35,6 +35,7 @@ def register(sub):
 
 def run_evaluate(args):
     from ..training.evaluate import evaluate, format_table, write_json
+    from ..training.multitrack import find_tracks, fingerprint
 
     bar = ProgressBar("evaluate", unit="tracks")
     results = evaluate(args.stem_dirs, args.model_dirs, baseline=args.baseline,
@@ -42,6 +43,10 @@ def run_evaluate(args):
                        wiener_iterations=args.wiener)
     bar.finish()
     print(format_table(results))
+    tracks = find_tracks(args.stem_dirs, track_limit=args.track_limit)
+    n = len(tracks)
+    print(f"set: {n} track{'' if n == 1 else 's'}, fingerprint {fingerprint(tracks)} "
+          f"(the same only for the same audio)")
     if args.json:
         print(f"wrote {write_json(results, args.json)}")
     return 0

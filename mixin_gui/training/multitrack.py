@@ -18,6 +18,7 @@ A track without a vocal file gives only ``nov`` folders.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +94,25 @@ def find_tracks(stem_dirs, *, track_limit=None):
             f"No audio files were found in {', '.join(map(str, stem_dirs))}; each track "
             f"must be a folder of instrument files (drums, vocals, bass, ...).")
     return tracks[:track_limit] if track_limit and track_limit > 0 else tracks
+
+
+def fingerprint(tracks):
+    """A short hex digest of a set of tracks: their names, files' names and files' bytes.
+
+    Two folders give the same fingerprint only if they hold the same audio, so a figure
+    measured on a generated set (whose output can change with the installed packages) can
+    be compared with a later one only where the fingerprints agree.
+    """
+    digest = hashlib.sha256()
+    for track in sorted(tracks, key=lambda t: t.name):
+        files = sorted(track.percussive + track.harmonic + track.vocal + track.mixture
+                       + track.accompaniment, key=lambda p: p.name)
+        for path in files:
+            digest.update(f"{track.name}/{path.name}\0".encode("utf-8"))
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 def load_track(track, *, channels="mono", accompaniment=False):
