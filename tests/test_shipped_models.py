@@ -2,16 +2,16 @@
 real recordings (slow lane: ``make test-slow``). Every bundled set is checked (the compact
 CDAEs at the top of the folder, the U-Net in ``unet/``).
 
-The card (``pretrained-models/README.md``) states four goals for the share of the stems'
-summed energy that each stem gets, measured on the first 30 s of the recordings in
-``../shared/audio`` (mono mixdown): string orchestra harmonic >= 90 %, drum-and-bass vocal
-<= 5 %, read speech vocal >= 60 %, drum-and-bass more percussive than with the original
-models. Each set is checked on the first 10 s where that is enough: the compact CDAEs give
-there (with their cards' mask calibration) 94.6 % strings harmonic, 0.02 % drum-and-bass
-vocal, 76.7 % speech vocal; the U-Net (round 4h, mask exponent 0.7) 95.0 %, 0.2 % and 99.1 %. The
-default set (the U-Net) is held to the string goal on the card's 30 s (94.2 %; the CDAEs
-90.1 %), and the drum-and-bass percussive share is compared there too (U-Net 34.8 %, CDAEs 26.1 %, original
-25.6 %), as over 10 s alone the CDAEs fall below the original (25.5 % against 26.3 %).
+The card (``pretrained-models/README.md``) states four goals for the share of the stems' summed
+energy that each stem gets, measured on the first 30 s of the recordings in ``../shared/audio``
+(mono mixdown): string orchestra harmonic >= 90 %, drum-and-bass vocal <= 5 %, read speech
+vocal >= 60 %, drum-and-bass more percussive than with the original models. Each set is checked
+on the first 10 s where that is enough: the compact CDAEs give there (with their cards' mask
+calibration) 94.6 % strings harmonic, 0.02 % drum-and-bass vocal, 76.7 % speech vocal; the
+U-Net (round 4h, mask exponent 0.7) 95.0 %, 0.2 % and 99.1 %. The default set (the U-Net) is
+held to the string goal on the card's 30 s (94.2 %; the CDAEs 90.1 %), and the drum-and-bass
+percussive share is compared there too (U-Net 34.8 %, CDAEs 26.1 %, original 25.6 %), as over
+10 s alone the CDAEs fall below the original (25.5 % against 26.3 %).
 """
 
 from __future__ import annotations
