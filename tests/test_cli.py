@@ -357,7 +357,15 @@ def _wait_for(predicate, proc, timeout=240):
     return False
 
 
+def _skip_if_ignored(sig):
+    if signal.getsignal(sig) is signal.SIG_IGN:
+        # e.g. the tests run under nohup or from a background job: the child inherits the
+        # ignored signal and, as it should, keeps ignoring it (cli/app.py)
+        pytest.skip(f"{sig.name} is ignored in this process, so the command ignores it too")
+
+
 def test_ctrl_c_while_importing_is_one_line_and_130(tmp_path, original_models):
+    _skip_if_ignored(signal.SIGINT)
     # A minute of noise: should the signal come late, it still comes before the end.
     long_song = tmp_path / "long.wav"
     sf.write(long_song, np.random.default_rng(3).standard_normal((60 * 44100, 2)) * 0.1,
@@ -377,10 +385,7 @@ def test_ctrl_c_while_importing_is_one_line_and_130(tmp_path, original_models):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_signal_while_writing_leaves_no_stems(tmp_path, long_song, original_models, sig):
-    if signal.getsignal(sig) is signal.SIG_IGN:
-        # e.g. the tests run under nohup: the child inherits the ignored signal and, as it
-        # should, keeps ignoring it (cli/app.py)
-        pytest.skip(f"{sig.name} is ignored in this process, so the command ignores it too")
+    _skip_if_ignored(sig)
     out = tmp_path / "out"
     proc = _spawn("separate", long_song, "--outdir", out, "--pretrained-model-dir",
                   original_models)
