@@ -46,6 +46,8 @@ def test_architecture_figures():
     assert 1.6e9 < unet_arch.flops_per_chunk() < 1.8e9
     assert unet_arch.n_params(unet_arch.ARCH2) == 378076 + 246336
     assert 2.0e9 < unet_arch.flops_per_chunk(unet_arch.ARCH2) < 2.1e9
+    assert unet_arch.n_params(unet_arch.ARCH3) == 378076 + 246336 + 82112
+    assert 2.1e9 < unet_arch.flops_per_chunk(unet_arch.ARCH3) < 2.2e9
 
 
 def test_a_card_reused_from_another_architecture_is_corrected(tmp_path):
@@ -59,18 +61,24 @@ def test_a_card_reused_from_another_architecture_is_corrected(tmp_path):
     assert load_model_dir(tmp_path).joint
 
 
-def test_a_widened_unet_starts_as_the_narrow_one(real_magnitudes):  # noqa: F811
+@pytest.mark.parametrize("small, large, block", [(unet_arch.ARCH, unet_arch.ARCH2, "ctx1b"),
+                                                  (unet_arch.ARCH2, unet_arch.ARCH3, "ctx4b")])
+def test_a_widened_unet_starts_as_the_narrow_one(real_magnitudes, small, large,  # noqa: F811
+                                                 block):
     from mixin_gui.model.unet import build_unet, keras, model_arch, widen
 
     keras.utils.set_random_seed(3)
-    narrow = build_unet()
-    wide = widen(narrow, unet_arch.ARCH2)
-    assert (model_arch(narrow), model_arch(wide)) == (unet_arch.ARCH, unet_arch.ARCH2)
+    narrow = build_unet(arch=small)
+    if small != unet_arch.ARCH:   # context blocks that already compute something
+        narrow.set_weights([w if w.any() else np.full_like(w, 0.01)
+                            for w in narrow.get_weights()])
+    wide = widen(narrow, large)
+    assert (model_arch(narrow), model_arch(wide)) == (small, large)
     x = unet_arch.features(real_magnitudes[:2])[..., None]
     np.testing.assert_allclose(wide.predict(x, verbose=0), narrow.predict(x, verbose=0),
                                atol=1e-6)
     # the context blocks train: their zero kernels get gradients through the residual
-    ctx = wide.get_layer("ctx1b")
+    ctx = wide.get_layer(block)
     with __import__("tensorflow").GradientTape() as tape:
         out = wide(x, training=True)
         loss = keras.ops.mean(out[..., 2])

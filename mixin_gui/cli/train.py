@@ -156,10 +156,11 @@ def _register_fit(steps):
     p.add_argument("--learning-rate", type=float, default=1e-3,
                    help="(unet) Adam's learning rate; a resumed run continues at this rate "
                         "(default: %(default)s)")
-    p.add_argument("--arch", choices=("cdae", "unet", "unet2"), default="cdae",
+    p.add_argument("--arch", choices=("cdae", "unet", "unet2", "unet3"), default="cdae",
                    help="cdae: one network per stem from the HDF5 files (default); unet: "
                         "one joint network (mixin-unet-1) from the songs of --stem-dirs; "
-                        "unet2: the same with about 0.6 s of time context (mixin-unet-2)")
+                        "unet2: the same with about 0.6 s of time context (mixin-unet-2); "
+                        "unet3: about 1 s (mixin-unet-3)")
     p.add_argument("--stem-dirs", nargs="+", metavar="DIR", default=None,
                    help="(unet) folders of tracks; the last tenth of the songs validates")
     p.add_argument("--steps", type=int, default=100,
@@ -211,7 +212,7 @@ def run_fit_unet(args):
     from ..training.fit import FitOptions
     from ..training.multitrack import find_tracks
     from ..training.unet_fit import TrackChunks, train_unet
-    from ..model.unet_arch import ARCH, ARCH2
+    from ..model.unet_arch import ARCH, ARCH2, ARCH3
 
     if not args.stem_dirs:
         raise DatasetError("--arch unet trains from songs: pass --stem-dirs DIR.")
@@ -259,7 +260,7 @@ def run_fit_unet(args):
                      args.model_dir, args.checkpoint_dir, opts, data_note=note,
                      voice_free_weight=args.voice_free_weight,
                      vocal_quantile=args.vocal_quantile,
-                     arch=ARCH2 if args.arch == "unet2" else ARCH)
+                     arch={"unet2": ARCH2, "unet3": ARCH3}.get(args.arch, ARCH))
     print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
           f"saved {res['model']}")
     return 0
@@ -271,8 +272,8 @@ def run_fit(args):
     if args.nice:
         os.nice(args.nice)
     if args.batch_size is None:
-        args.batch_size = 4 if args.arch == "unet" else 64
-    if args.arch in ("unet", "unet2"):
+        args.batch_size = 4 if args.arch.startswith("unet") else 64
+    if args.arch in ("unet", "unet2", "unet3"):
         return run_fit_unet(args)
 
     stems = [s.strip() for s in args.stems.split(",") if s.strip()]

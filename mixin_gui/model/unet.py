@@ -1,4 +1,4 @@
-"""The MiXiN U-Nets (``mixin-unet-1``, ``mixin-unet-2``) in Keras, for training and saving.
+"""The MiXiN U-Nets (``mixin-unet-1``, ``-2``, ``-3``) in Keras, for training and saving.
 
 Separation does not use this module (ONNX Runtime runs the network, see ``onnx_unet``);
 training, evaluation tools and tests import it, with Keras. The layers are those of
@@ -73,7 +73,8 @@ def load_unet(path, arch=None):
 def widen(model, arch):
     """A U-Net of ``arch`` holding ``model``'s weights in the layers both have (by name); the
     others as :func:`build_unet` starts them (a ``mixin-unet-1`` widened to
-    ``mixin-unet-2`` computes the same masks until it is trained)."""
+    ``mixin-unet-2``, or a ``mixin-unet-2`` to ``mixin-unet-3``, computes the same masks
+    until it is trained)."""
     wide = build_unet(arch=arch)
     for layer in model.layers:
         if layer.weights:

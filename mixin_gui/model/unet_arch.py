@@ -1,4 +1,4 @@
-"""The MiXiN U-Nets (``mixin-unet-1``, ``mixin-unet-2``) as data: their layers, their input
+"""The MiXiN U-Nets (``mixin-unet-1``, ``-2``, ``-3``) as data: their layers, their input
 features, and reading
 and validating its file with h5py (no deep-learning framework, no code from the file).
 
@@ -32,6 +32,11 @@ blocks after ``mid2``, ``x + conv1x1(relu(conv3x3(x)))`` with the 3x3 convolutio
 along time by 2, 4 and 8 steps (64 channels), widen that to about +-0.3 s for 0.36 GFLOP
 and 246,336 parameters more. Their last convolutions start at zero, so a ``mixin-unet-2``
 built from ``mixin-unet-1`` weights (:func:`unet.widen`) starts as that network.
+
+``mixin-unet-3`` adds a fourth such block, dilated by 16 steps, for about +-0.5 s of
+context (the bottleneck of a chunk is 61 steps wide): 0.12 GFLOP and 82,112 parameters
+more, its last convolution again starting at zero (:func:`unet.widen` from
+``mixin-unet-2``).
 
 The skips add rather than concatenate: a concatenation doubles the channels the next 3x3
 convolution reads at each level, and the decoder's convolutions were most of the cost.
@@ -119,8 +124,11 @@ def _layers(context):
 
 #: Second architecture: ``mixin-unet-1`` with time context at the bottleneck (see the notes).
 ARCH2 = "mixin-unet-2"
+#: Third architecture: ``mixin-unet-2`` with a fourth context block (see the notes).
+ARCH3 = "mixin-unet-3"
 #: Each architecture's layers, in the order Keras lists (and saves) them.
-ARCHS = {ARCH: _layers(()), ARCH2: _layers(CONTEXT_DILATIONS)}
+ARCHS = {ARCH: _layers(()), ARCH2: _layers(CONTEXT_DILATIONS),
+         ARCH3: _layers(CONTEXT_DILATIONS + (16,))}
 #: The first architecture's layers (the default).
 LAYERS = ARCHS[ARCH]
 
