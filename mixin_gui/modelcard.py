@@ -95,6 +95,8 @@ ARCHITECTURES = {
     "mixin-original": "original MiXiN CDAEs, one per stem",
     "mixin-cdae-1": "compact CDAEs, one per stem",
     "mixin-unet-1": "U-Net, one network giving all stems' masks",
+    "mixin-unet-2": "U-Net with about 0.6 s of time context, one network giving all stems' masks",
+    "mixin-unet-3": "U-Net with about 1 s of time context, one network giving all stems' masks",
 }
 
 

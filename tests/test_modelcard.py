@@ -82,3 +82,11 @@ def test_a_joint_card_gives_its_scores_per_stem_beside_another_set():
             "(compact CDAEs: 2.5, 5.5, 1.6)") in text
     card["evaluation"]["median_sdr_db_by_stem"]["compared_with"]["scores"] = {"vocal": 1.0}
     assert "(compact CDAEs" not in modelcard.summary_line(card)   # not all stems: left out
+
+
+def test_every_architecture_the_loader_reads_is_named_in_words():
+    from mixin_gui.model.files import ALL_ARCHITECTURES
+
+    for arch in ALL_ARCHITECTURES:
+        line = modelcard.summary_line({"architecture": arch})
+        assert line.startswith(modelcard.ARCHITECTURES[arch] + f" ({arch})."), line
