@@ -50,6 +50,12 @@ def test_architecture_figures():
     assert 2.1e9 < unet_arch.flops_per_chunk(unet_arch.ARCH3) < 2.2e9
 
 
+def test_train_fit_offers_every_architecture():
+    from mixin_gui.cli.train import UNET_ARCHS
+
+    assert sorted(UNET_ARCHS.values()) == sorted(unet_arch.ARCHS)
+
+
 def test_a_card_reused_from_another_architecture_is_corrected(tmp_path):
     from mixin_gui.model.unet import build_unet, save_unet
 

@@ -12,6 +12,9 @@ from ..errors import DatasetError
 from . import synth
 from .progress import ProgressBar
 
+#: ``--arch`` names of the joint U-Nets and the architecture (``unet_arch.ARCHS``) each trains.
+UNET_ARCHS = {"unet": "mixin-unet-1", "unet2": "mixin-unet-2", "unet3": "mixin-unet-3"}
+
 
 def register(sub):
     p = sub.add_parser("train", help="prepare data and train your own models",
@@ -156,7 +159,7 @@ def _register_fit(steps):
     p.add_argument("--learning-rate", type=float, default=1e-3,
                    help="(unet) Adam's learning rate; a resumed run continues at this rate "
                         "(default: %(default)s)")
-    p.add_argument("--arch", choices=("cdae", "unet", "unet2", "unet3"), default="cdae",
+    p.add_argument("--arch", choices=("cdae", *UNET_ARCHS), default="cdae",
                    help="cdae: one network per stem from the HDF5 files (default); unet: "
                         "one joint network (mixin-unet-1) from the songs of --stem-dirs; "
                         "unet2: the same with about 0.6 s of time context (mixin-unet-2); "
@@ -212,7 +215,6 @@ def run_fit_unet(args):
     from ..training.fit import FitOptions
     from ..training.multitrack import find_tracks
     from ..training.unet_fit import TrackChunks, train_unet
-    from ..model.unet_arch import ARCH, ARCH2, ARCH3
 
     if not args.stem_dirs:
         raise DatasetError("--arch unet trains from songs: pass --stem-dirs DIR.")
@@ -260,7 +262,7 @@ def run_fit_unet(args):
                      args.model_dir, args.checkpoint_dir, opts, data_note=note,
                      voice_free_weight=args.voice_free_weight,
                      vocal_quantile=args.vocal_quantile,
-                     arch={"unet2": ARCH2, "unet3": ARCH3}.get(args.arch, ARCH))
+                     arch=UNET_ARCHS[args.arch])
     print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
           f"saved {res['model']}")
     return 0
@@ -272,8 +274,8 @@ def run_fit(args):
     if args.nice:
         os.nice(args.nice)
     if args.batch_size is None:
-        args.batch_size = 4 if args.arch.startswith("unet") else 64
-    if args.arch in ("unet", "unet2", "unet3"):
+        args.batch_size = 4 if args.arch in UNET_ARCHS else 64
+    if args.arch in UNET_ARCHS:
         return run_fit_unet(args)
 
     stems = [s.strip() for s in args.stems.split(",") if s.strip()]
