@@ -14,12 +14,13 @@ It ranks checkpoints of one network family; its level is not that of a real orch
 round-4b U-Net kept 95.1 % of the solo pieces harmonic and 76.9 % of the real string orchestra,
 round 4c 95.7 % and 78.0 %, round 4d 99.6 % and 83.0 %, round 4f 99.9 % and 91.4 %, round 4g
 100.0 % and 93.1 %, round 4h 100.0 % and 94.2 % (mask exponent 0.7; 93.9 % at 0.5), round 4k
-100.0 % and 94.9 %, the compact CDAEs 91.5 % and 90.1 %; of the ``--melodies`` round 4c kept
-48.0 % harmonic, round 4d 90.9 %, round 4f 96.4 %, round 4g 98.2 %, round 4h 98.9 %, round 4k
-99.8 %, the CDAEs 40.7 %). Every share is of the sum
-of the stems' energies (mono, each set with its card's calibration and Wiener step), as
-``real_shares.stem_shares`` computes it. ``benchmarks/voice_free_music.py`` is a check on real
-music that ranks the sets as the real orchestra does.
+100.0 % and 94.9 %, round 4l 100.0 % and 94.3 % (mask exponent 0.85), the compact CDAEs
+91.5 % and 90.1 %; of the ``--melodies`` round 4c kept 48.0 % harmonic, round 4d 90.9 %, round
+4f 96.4 %, round 4g 98.2 %, round 4h 98.9 %, round 4k 99.8 %, round 4l 99.7 %, the CDAEs
+40.7 %). Every share is of the sum of the stems' energies (mono, each set with its card's
+calibration and Wiener step), as ``real_shares.stem_shares`` computes it.
+``benchmarks/voice_free_music.py`` is a check on real music that ranks the sets as the real
+orchestra does.
 
 Usage: python benchmarks/bowed_strings.py [--section | --melodies] MODEL_DIR [MODEL_DIR ...]
 Needs the tonejs violin and cello samples (``make setup-real``; they are looked for in

@@ -8,7 +8,8 @@ the string-orchestra check that is real music and needs none of the reserved rec
 ranks the sets as that check does: the original MiXiN models put 1.5 % of these windows into
 the vocal stem (they keep 98.1 % of the string orchestra harmonic), the compact CDAEs 4.6 %
 (90.8 %), the round-4d U-Net 7.3 % (83.0 %), round 4f 2.4 % (91.4 %), round 4g 2.2 % (93.1 %),
-round 4h 1.9 % (94.2 % with mask exponent 0.7, 93.9 % with 0.5), round 4k 1.6 % (94.9 %).
+round 4h 1.9 % (94.2 % with mask exponent 0.7, 93.9 % with 0.5), round 4k 1.6 % (94.9 %),
+round 4l 1.8 % (94.3 %, mask exponent 0.85).
 
 Usage: python benchmarks/voice_free_music.py CHECK_DIR MODEL_DIR [MODEL_DIR ...]
 """

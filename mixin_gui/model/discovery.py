@@ -92,7 +92,7 @@ def set_label(folder):
 
 #: The set used when none is chosen, where it is bundled (else :data:`TOP_SET`): the one
 #: that wins on the criteria of ``pretrained-models/README.md``. The U-Net set (``unet``,
-#: round 4k) since it keeps a string orchestra 95 % harmonic (the goal is 90 %) and meets the
+#: round 4l) since it keeps a string orchestra 94 % harmonic (the goal is 90 %) and meets the
 #: other real-recording goals, scoring higher than the compact CDAEs on every stem of the
 #: synthetic held-out set and on the real dev set's harmonic, percussive and vocal stems.
 DEFAULT_SET = "unet"
