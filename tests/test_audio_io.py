@@ -14,6 +14,7 @@ from mixin_gui.audio.io import (StemWriter, check_output_dir, read_audio,
                                 subtype_for, write_audio)
 from mixin_gui.dsp.resample import resample
 from mixin_gui.errors import AudioReadError, AudioWriteError, OutputExistsError
+from tests.streams import streamed_flac, streamed_wav
 
 
 @pytest.fixture
@@ -317,3 +318,84 @@ def test_memory_is_checked_before_decoding(tmp_path):
     assert re.fullmatch(r"'long\.wav' is too long for the memory available: its \d+\.\d "
                         r"seconds need about \d+\.\d GB and \d+\.\d GB are free; split it or "
                         r"close other programs\.\n", proc.stdout)
+
+
+# -- streams written to a pipe, names and folders that fight back ------------------------------
+
+def test_streamed_wav_is_read_whole(tmp_path, stereo):
+    path = streamed_wav(tmp_path / "piped.wav", stereo)
+    audio, sr = read_audio(path)
+    assert sr == 44100 and audio.shape == stereo.shape
+    np.testing.assert_allclose(audio, stereo, atol=1 / 2 ** 15)
+
+
+def test_wav_with_one_streamed_size_is_still_truncated(tmp_path, stereo):
+    # Only both markers together mean "streamed"; a data size alone past the end is a file
+    # cut short, as before.
+    path = tmp_path / "cut.wav"
+    sf.write(path, stereo, 44100, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"data")
+    data[at + 4:at + 8] = b"\xff\xff\xff\xff"
+    path.write_bytes(bytes(data))
+    with pytest.raises(AudioReadError, match="truncated"):
+        read_audio(path)
+
+
+def test_streamed_flac_without_a_length_is_read_whole(tmp_path, stereo):
+    path = streamed_flac(tmp_path / "piped.flac", stereo, subtype="PCM_24")
+    assert sf.info(str(path)).frames > 2 ** 62              # libsndfile: "unknown"
+    audio, sr = read_audio(path)
+    assert sr == 44100 and audio.shape == stereo.shape
+    np.testing.assert_allclose(audio, stereo, atol=1 / 2 ** 23)
+
+
+def test_name_that_is_not_utf8_is_read(tmp_path, stereo):
+    path = tmp_path / os.fsdecode(b"caf\xff\xfe.wav")
+    write_audio(path, stereo, 44100)
+    assert os.fsencode(path.name) == b"caf\xff\xfe.wav"
+    audio, _ = read_audio(path)
+    np.testing.assert_array_equal(audio, stereo)
+
+
+def test_symlink_loop_and_dangling_link_inputs_say_so(tmp_path):
+    loop = tmp_path / "loop.wav"
+    loop.symlink_to(loop)
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(loop)
+    assert "loop of symbolic links" in _one_line(exc)
+    dangling = tmp_path / "gone.wav"
+    dangling.symlink_to(tmp_path / "moved.wav")
+    with pytest.raises(AudioReadError) as exc:
+        read_audio(dangling)
+    assert "moved.wav" in _one_line(exc) and "does not exist" in str(exc.value)
+
+
+def test_input_in_a_folder_the_user_cannot_enter(tmp_path, stereo):
+    # Root enters any folder, so the check runs as an ordinary user where we are root.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write_audio(locked / "song.wav", stereo, 44100)
+    locked.chmod(0)
+    code = ("from mixin_gui.audio.io import read_audio\n"
+            "from mixin_gui.errors import AudioReadError\n"
+            f"try:\n    read_audio({str(locked / 'song.wav')!r})\n"
+            "except AudioReadError as e:\n    print(e)\n")
+    cmd = [sys.executable, "-c", code]
+    if os.geteuid() == 0:
+        probe = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                                "--clear-groups", sys.executable, "-c", "import mixin_gui"],
+                               capture_output=True, text=True, cwd="/")
+        if probe.returncode:
+            locked.chmod(0o755)
+            pytest.skip(f"user nobody cannot run this environment's Python "
+                        f"({probe.stderr.strip().splitlines()[-1:]})")
+        cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *cmd]
+        tmp_path.chmod(0o755)
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd="/", timeout=60)
+    finally:
+        locked.chmod(0o755)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert out.stdout.strip() == (f"'{locked / 'song.wav'}' cannot be opened: permission to "
+                                  f"enter its folder (or one above it) is denied.")

@@ -19,8 +19,8 @@ import soundfile as sf
 
 from mixin_gui.audio.outputs import (apply_policy, check_collisions, check_template,
                                      plan_targets)
-from mixin_gui.audio.write import StemWriter, check_output_dir, remove_stale_parts, \
-    write_audio
+from mixin_gui.audio.write import (StemWriter, _name_hash, check_output_dir,
+                                   remove_stale_parts, write_audio)
 from mixin_gui.errors import AudioWriteError, OutputCollisionError, OutputExistsError
 from mixin_gui.gui.export import ExportPlan, write_outputs
 
@@ -125,7 +125,7 @@ def test_failure_after_the_first_stem_is_in_place_takes_it_back(tmp_path, block)
             w.write([block, block])
             shutil.rmtree(second.parent)
     assert "b" in _one_sentence(exc)
-    assert list((tmp_path / "a").iterdir()) == []
+    assert not (tmp_path / "a").exists()  # the writer made it, and takes it back empty
 
 
 def test_overwrite_failure_puts_the_old_files_back(tmp_path, block):
@@ -163,16 +163,102 @@ def test_stale_parts_of_dead_runs_are_removed_live_ones_kept(tmp_path, block):
     final = tmp_path / "song_vocal.wav"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    stale = tmp_path / f".song_vocal.{dead}-0123abcd.part.wav"
-    legacy = tmp_path / ".song_vocal.89abcdef.part.wav"  # names written before pids
-    live = tmp_path / f".song_vocal.{os.getppid()}-0123abcd.part.wav"
-    other = tmp_path / f".song_harmonic.{dead}-0123abcd.part.wav"  # not a stem we write
-    for p in (stale, legacy, live, other):
+    key = _name_hash(final)
+    stale = tmp_path / f".mixin-{key}.{dead}-0123abcd.part"
+    live = tmp_path / f".mixin-{key}.{os.getppid()}-0123abcd.part"
+    other = tmp_path / f".mixin-{_name_hash(tmp_path / 'song_harmonic.wav')}.{dead}-0123abcd.part"
+    # Names of the old form, with or without a pid: a user's files now, never ours to remove.
+    old_form = [tmp_path / ".song_vocal.89abcdef.part.wav",
+                tmp_path / f".song_vocal.{dead}-0123abcd.part.wav"]
+    no_pid = tmp_path / f".mixin-{key}.0123abcd.part"
+    for p in (stale, live, other, no_pid, *old_form):
         p.write_bytes(b"half a stem")
-    assert sorted(remove_stale_parts(final)) == sorted([stale, legacy])
+    assert remove_stale_parts(final) == [stale]
     write_audio(final, block, 44100)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [final.name, live.name, other.name])
+        [final.name, live.name, other.name, no_pid.name] + [p.name for p in old_form])
+
+
+def test_a_protected_file_is_never_removed_whatever_its_name(tmp_path, block):
+    final = tmp_path / "song_vocal.wav"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    theirs = tmp_path / f".mixin-{_name_hash(final)}.{dead}-0123abcd.part"
+    theirs.write_bytes(b"a file the user gave us as an input")
+    write_audio(final, block, 44100, protected=[theirs])
+    assert theirs.read_bytes() == b"a file the user gave us as an input"
+
+
+def test_temporaries_are_short_whatever_the_name(tmp_path, block):
+    # A legal 251-byte stem name: its temporary must still be a legal name.
+    final = tmp_path / ("L" * 236 + "_percussive.wav")
+    seen = []
+    with StemWriter([final], samplerate=44100, channels=2) as w:
+        seen = [p.name for p in tmp_path.iterdir()]
+        w.write([block])
+    assert len(seen) == 1 and len(seen[0]) < 48 and seen[0].endswith(".part")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [final.name]
+
+
+def test_a_name_too_long_for_the_system_is_one_sentence(tmp_path, block):
+    final = tmp_path / ("x" * 300 + ".wav")
+    with pytest.raises(AudioWriteError) as exc:
+        write_audio(final, block, 44100)
+    assert "300" not in str(tmp_path) and "304 bytes" in _one_sentence(exc)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_folder_symlink_loop_and_dangling_link_are_refused_first(tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    with pytest.raises(AudioWriteError) as exc:
+        check_output_dir(loop)
+    assert "loop of symbolic links" in _one_sentence(exc)
+    with pytest.raises(AudioWriteError) as exc:
+        check_output_dir(loop / "stems")
+    assert "loop of symbolic links" in _one_sentence(exc)
+    dangling = tmp_path / "gone"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(AudioWriteError) as exc:
+        check_output_dir(dangling)
+    assert "does not exist" in _one_sentence(exc)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone", "loop"]
+
+
+def test_an_over_long_output_folder_is_refused_and_makes_no_folders(tmp_path, block):
+    deep = tmp_path.joinpath(*["d" * 200] * 21)       # 4,200 characters and more
+    with pytest.raises(AudioWriteError) as exc:
+        check_output_dir(deep)
+    assert "bytes long" in _one_sentence(exc)
+    with pytest.raises(AudioWriteError):
+        write_audio(deep / "s.wav", block, 44100)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stem_with_nan_is_never_published(tmp_path, block):
+    bad = block.copy()
+    bad[100, 1] = np.nan
+    paths = [tmp_path / "s_harmonic.wav", tmp_path / "s_vocal.wav"]
+    with pytest.raises(AudioWriteError) as exc:
+        with StemWriter(paths, samplerate=44100, channels=2) as w:
+            w.write([block, bad])
+    assert "NaN" in _one_sentence(exc) and "s_vocal.wav" in str(exc.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt,depth", [("wav", "16"), ("flac", "24"), ("wav", "32f")])
+def test_samples_beyond_full_scale_are_reported_when_clipped(tmp_path, block, fmt, depth):
+    loud = block * 20  # peaks near 8
+    paths = [tmp_path / f"s_harmonic.{fmt}", tmp_path / f"s_vocal.{fmt}"]
+    with StemWriter(paths, samplerate=44100, channels=2, fmt=fmt, bit_depth=depth) as w:
+        w.write([block, loud])
+    back, _ = sf.read(str(paths[1]), dtype="float32")
+    if depth == "32f":
+        assert w.clipped == {} and np.array_equal(back, loud)
+    else:
+        assert list(w.clipped) == [paths[1]]
+        assert w.clipped[paths[1]] == pytest.approx(float(np.abs(loud).max()))
+        assert np.abs(back).max() <= 1.0 and np.abs(back).max() > 0.99  # clipped, not wrapped
 
 
 @pytest.fixture
@@ -194,7 +280,7 @@ def test_disk_full_names_the_cause_and_leaves_nothing(tiny_disk, rng):
         write_audio(tiny_disk / "stems" / "song_vocal.wav", big, 44100)
     assert _one_sentence(exc) == (f"Writing stems to '{tiny_disk / 'stems'}' failed: "
                                   f"no space left on the device.")
-    assert list((tiny_disk / "stems").iterdir()) == []
+    assert list(tiny_disk.iterdir()) == []  # not even the folder made for the stems
 
 
 @pytest.mark.skipif(not sf.available_formats().get("MP3"), reason="libsndfile without MP3")

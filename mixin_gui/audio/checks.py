@@ -9,6 +9,7 @@ length against the declared one), and memory is checked before a large decode.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import resource
 import stat
@@ -46,30 +47,66 @@ def seconds(frames, sr):
 
 
 def check_input_path(path):
-    """Refuse a path that is missing, a folder, unreadable, or not a regular file."""
+    """Refuse a path that is missing, a folder, unreadable, or not a regular file.
+
+    Every way :func:`os.stat` can fail (a folder the user may not enter, a loop of symbolic
+    links, a link to nothing, a name too long) is one sentence, never a traceback.
+    """
     path = Path(path)
-    if not path.exists():
-        raise AudioReadError(f"'{path}' does not exist.")
-    if path.is_dir():
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise AudioReadError(f"'{path}' is a symbolic link to '{os.readlink(path)}', "
+                                 f"which does not exist.") from None
+        raise AudioReadError(f"'{path}' does not exist.") from None
+    except OSError as exc:
+        raise AudioReadError(f"'{path}' cannot be opened: {_stat_reason(exc)}.") from None
+    if stat.S_ISDIR(st.st_mode):
         raise AudioReadError(f"'{path}' is a folder, not an audio file.")
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        kind = "a pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a pipe" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
         raise AudioReadError(
             f"'{path}' is {kind}, not a regular file; save the audio to a file first.")
     if not os.access(path, os.R_OK):
         raise AudioReadError(f"'{path}' cannot be read (permission denied).")
-    if os.stat(path).st_size == 0:
+    if st.st_size == 0:
         raise AudioReadError(f"'{path}' is empty (0 bytes).")
 
 
-def check_header(path, info):
+def _stat_reason(exc):
+    if exc.errno == errno.ELOOP:
+        return "it is a loop of symbolic links"
+    if exc.errno == errno.EACCES:
+        return "permission to enter its folder (or one above it) is denied"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "its name is too long for this system"
+    if exc.errno == errno.ENOTDIR:
+        return "a part of its path is a file, not a folder"
+    text = (exc.strerror or str(exc)).rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def flac_length_unknown(path):
+    """Whether ``path`` is a FLAC stream whose STREAMINFO gives no length (total samples 0,
+    as an encoder writing to a pipe leaves it): the length is then what the data holds."""
+    with open(path, "rb") as f:
+        head = f.read(26)
+    if len(head) < 26 or head[:4] != b"fLaC" or head[4] & 0x7F != 0:
+        return False
+    info = head[8:26]
+    return (info[13] & 0x0F) == 0 and info[14:18] == b"\0\0\0\0"
+
+
+def check_header(path, info, *, length_known=True):
     """Refuse an implausible header: sample rate, channels, or frames the file cannot hold.
 
     Parameters
     ----------
     path : Path
     info : soundfile._SoundFileInfo
+    length_known : bool
+        False for a stream whose header gives no length (its frames are not checked).
     """
     name = name_of(path)
     if not MIN_RATE <= info.samplerate <= MAX_RATE:
@@ -80,6 +117,8 @@ def check_header(path, info):
     if not 1 <= info.channels <= MAX_CHANNELS:
         raise AudioReadError(
             f"'{name}' claims {info.channels} channels; MiXiN reads 1 to {MAX_CHANNELS}.")
+    if not length_known:
+        return
     size = os.path.getsize(path)
     per_frame = _PCM_BYTES.get(info.subtype) if info.format in _UNCOMPRESSED else None
     if per_frame and info.frames * info.channels * per_frame > size:
@@ -93,11 +132,17 @@ def check_header(path, info):
             f"{seconds(info.frames, info.samplerate)} seconds of audio in {size} bytes.")
 
 
+#: The size a WAV's ``RIFF`` and ``data`` chunks carry when it was written to a pipe
+#: (ffmpeg and others cannot go back to fill them in): "as long as the file".
+STREAMED_SIZE = 0xFFFFFFFF
+
+
 def check_riff_length(path):
     """Refuse a WAV whose ``data`` chunk claims more bytes than the file has.
 
     libsndfile quietly decodes what is there, so a download cut short would otherwise be
-    separated as if it were the whole song.
+    separated as if it were the whole song. A streamed WAV (``RIFF`` and ``data`` sizes both
+    :data:`STREAMED_SIZE`) is complete by definition: its data runs to the end of the file.
     """
     with open(path, "rb") as f:
         head = f.read(12)
@@ -111,7 +156,9 @@ def check_riff_length(path):
                 return
             length = int.from_bytes(hdr[4:], order)
             if hdr[:4] == b"data":
-                if f.tell() + length > size:
+                streamed = (length == STREAMED_SIZE
+                            and int.from_bytes(head[4:8], order) == STREAMED_SIZE)
+                if not streamed and f.tell() + length > size:
                     raise AudioReadError(
                         f"'{name_of(path)}' is truncated: it ends {f.tell() + length - size} "
                         f"bytes before the end of its audio data.")
@@ -239,6 +286,15 @@ def _virtual_size():
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
+
+
+def max_frames_in_memory(channels):
+    """Most frames of ``channels`` samples that can be decoded and separated now, or None
+    where the memory available cannot be told."""
+    free = available_memory()
+    if free is None:
+        return None
+    return max(0, free - FIXED_BYTES) // (BYTES_PER_SAMPLE * max(1, int(channels)))
 
 
 def memory_needed(frames, channels):

@@ -9,6 +9,7 @@ it costs memory; see :mod:`.checks`. Writing lives in :mod:`.write` and output p
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class AudioInfo:
     channels: int
     frames: int
     format: str
+    #: False for a stream whose header gives no length (``frames`` is then 0 until decoded).
+    length_known: bool = True
 
     @property
     def duration(self) -> float:
@@ -46,6 +49,12 @@ class AudioInfo:
 
 def _name(path):
     return checks.name_of(path)
+
+
+def native(path):
+    """``path`` as libsndfile must get it: bytes on POSIX, so that a name which is not valid
+    UTF-8 (an old Latin-1 archive, a Windows share) opens like any other."""
+    return str(path) if os.name == "nt" else os.fsencode(path)
 
 
 def _is_mpeg(path):
@@ -60,8 +69,8 @@ def _is_mpeg(path):
 def _sf_info(path):
     if _is_mpeg(path):
         with checks.quiet_stderr():  # libmpg123 warns on stderr about damaged streams
-            return sf.info(str(path))
-    return sf.info(str(path))
+            return sf.info(native(path))
+    return sf.info(native(path))
 
 
 def describe(path):
@@ -82,13 +91,14 @@ def describe(path):
         raise AudioReadError(
             f"'{_name(path)}' is not an audio file MiXiN can read (not WAV, FLAC, OGG, MP3 "
             f"or AIFF, or damaged).") from None
-    checks.check_header(path, info)
+    known = not (info.format == "FLAC" and checks.flac_length_unknown(path))
+    checks.check_header(path, info, length_known=known)
     checks.check_riff_length(path)
     checks.check_aiff_length(path, info)
     if info.format == "OGG":
         checks.check_ogg_complete(path, info.samplerate)
-    return AudioInfo(path, int(info.samplerate), int(info.channels), int(info.frames),
-                     str(info.format))
+    return AudioInfo(path, int(info.samplerate), int(info.channels),
+                     int(info.frames) if known else 0, str(info.format), known)
 
 
 def _sf_reason(exc):
@@ -97,12 +107,39 @@ def _sf_reason(exc):
     return text[0].lower() + text[1:] if text else text
 
 
+def _read_stream(info, block=1 << 16):
+    """Decode a stream of unknown length block by block, refusing it in one sentence as soon
+    as it outgrows the memory available (so memory is bounded by the file, not the header).
+
+    libsndfile cannot seek in such a stream, and soundfile's ``read`` seeks after every
+    block, so the blocks are read with libsndfile's own ``sf_readf_float``.
+    """
+    limit = checks.max_frames_in_memory(info.channels)
+    parts, total = [], 0
+    with sf.SoundFile(native(info.path)) as f:
+        while True:
+            buf = np.empty((block, info.channels), dtype=np.float32)
+            got = sf._snd.sf_readf_float(f._file, sf._ffi.cast("float *", buf.ctypes.data),
+                                         block)
+            if got <= 0:
+                break
+            parts.append(buf[:got].copy() if got < block else buf)
+            total += got
+            if limit is not None and total > limit:
+                raise MemoryError
+    if not parts:
+        return np.zeros((0, info.channels), dtype=np.float32), info.samplerate
+    return np.concatenate(parts), info.samplerate
+
+
 def _decode(info):
     try:
+        if not info.length_known:
+            return _read_stream(info)
         if _is_mpeg(info.path):
             with checks.quiet_stderr():
-                return sf.read(str(info.path), dtype="float32", always_2d=True)
-        return sf.read(str(info.path), dtype="float32", always_2d=True)
+                return sf.read(native(info.path), dtype="float32", always_2d=True)
+        return sf.read(native(info.path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioReadError(
             f"'{_name(info.path)}' is damaged and cannot be decoded ({_sf_reason(exc)}).") \
@@ -131,7 +168,8 @@ def read_audio(path):
         than guess).
     """
     info = describe(path)
-    checks.check_memory(info.path, info.frames, info.channels, info.samplerate)
+    if info.length_known:
+        checks.check_memory(info.path, info.frames, info.channels, info.samplerate)
     audio, sr = _decode(info)
     if audio.shape[0] == 0:
         raise AudioReadError(f"'{_name(path)}' contains no audio (0 samples).")

@@ -73,6 +73,49 @@ def plan_targets(outdir, template, track, names, fmt):
             for n in names}
 
 
+#: Longest file name and path (bytes) where the system cannot tell (Linux's limits).
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def _limit(path, name, default):
+    """The file system's ``pathconf`` limit ``name`` at ``path``'s nearest existing folder."""
+    probe = Path(os.path.abspath(path))
+    while not os.path.isdir(probe) and probe.parent != probe:
+        probe = probe.parent
+    try:
+        return os.pathconf(probe, name)
+    except (OSError, ValueError, AttributeError):
+        return default
+
+
+def check_name_lengths(path):
+    """Refuse an output path whose name, or any folder's name, or whole length, is longer
+    than the file system allows (before anything is made, so no folder is left behind).
+
+    Raises
+    ------
+    AudioWriteError
+    """
+    full = os.fsencode(os.path.abspath(path))
+    longest = _limit(path, "PC_PATH_MAX", PATH_MAX)
+    if len(full) >= longest:
+        raise AudioWriteError(
+            f"The output path '{_short(path)}' is {len(full)} bytes long; this system "
+            f"allows {longest - 1}, so choose a shorter output folder.")
+    name_max = _limit(path, "PC_NAME_MAX", NAME_MAX)
+    for part in Path(path).parts:
+        if len(os.fsencode(part)) > name_max:
+            raise AudioWriteError(
+                f"The output name '{_short(part)}' is {len(os.fsencode(part))} bytes long; "
+                f"this system allows {name_max}, so choose a shorter name or file-name "
+                f"template.")
+
+
+def _short(text, keep=60):
+    text = str(text)
+    return text if len(text) <= keep else f"{text[:keep // 2]}…{text[-keep // 2:]}"
+
+
 def existing(targets):
     """The paths of ``targets`` (dict of name to Path) that already exist."""
     return [p for p in targets.values() if os.path.lexists(p)]

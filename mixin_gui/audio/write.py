@@ -1,16 +1,22 @@
 """Writing stems atomically: all of a song's files appear together, or none does.
 
 Every output goes to a hidden temporary file beside its final name
-(``.<name>.<pid>-<random>.part.<ext>``) and is published only when every stream is
-complete. Publishing never replaces a file unless the caller asks, and a failure while
-publishing puts back what was there before. A later writer of the same names removes
-temporaries that a killed run left behind.
+(``.mixin-<hash of the name>.<pid>-<random>.part``: short whatever the final name's length)
+and is published only when every stream is complete. Publishing never replaces a file unless
+the caller asks, and a failure while publishing puts back what was there before. A later
+writer of the same names removes temporaries that a killed run left behind: only names of
+this exact form whose process is gone, and never a file that is an input of the run.
+
+Samples are checked before they are written: a stem with NaN or infinite samples is refused
+(nothing is published), and samples beyond full scale in an integer format are clipped and
+reported in :attr:`StemWriter.clipped`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import secrets
@@ -24,7 +30,7 @@ import numpy as np
 import soundfile as sf
 
 from ..errors import AudioWriteError, OutputExistsError
-from .outputs import ensure_absent
+from .outputs import check_name_lengths, ensure_absent
 
 #: Subtypes for a bit depth per container; MP3 is lossy and has no bit depth.
 _SUBTYPES = {
@@ -85,11 +91,29 @@ def check_output_dir(outdir):
     Raises
     ------
     AudioWriteError
-        With one sentence saying why the folder cannot take the stems.
+        With one sentence saying why the folder cannot take the stems: a name too long for
+        the system, a file in the way, a symbolic link that leads nowhere or in a loop, no
+        permission.
     """
     outdir = Path(outdir)
+    check_name_lengths(outdir)
     probe = outdir
-    while not probe.exists() and probe.parent != probe:
+    while True:
+        try:
+            os.stat(probe)
+            break
+        except FileNotFoundError:
+            if os.path.islink(probe):
+                raise AudioWriteError(
+                    f"Cannot use output folder '{outdir}': '{probe}' is a symbolic link to "
+                    f"'{os.readlink(probe)}', which does not exist.") from None
+        except NotADirectoryError:
+            pass  # a file on the way: said below, where the walk up finds it
+        except OSError as exc:
+            raise AudioWriteError(
+                f"Cannot use output folder '{outdir}': {_os_reason(exc, probe)}.") from None
+        if probe.parent == probe:
+            break
         probe = probe.parent
     if not probe.is_dir():
         where = "it is a file" if probe == outdir else f"'{probe}' is a file"
@@ -101,6 +125,21 @@ def check_output_dir(outdir):
         raise AudioWriteError(
             f"Cannot write to output folder '{outdir}': {exc.strerror or exc}.") from None
     return outdir
+
+
+def _os_reason(exc, path):
+    """An ``OSError`` on ``path`` in words (for symbolic-link loops, permissions, names)."""
+    code = getattr(exc, "errno", None)
+    if code == errno.ELOOP:
+        return f"'{path}' is a loop of symbolic links"
+    if code == errno.EACCES:
+        return f"permission to enter '{path}' or a folder above it is denied"
+    if code == errno.ENAMETOOLONG:
+        return "the name is too long for this system"
+    if code == errno.ENOTDIR:
+        return f"a part of '{path}' is a file, not a folder"
+    text = (exc.strerror or str(exc)).rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 def _cause(folder, exc, sndfile=None):
@@ -148,7 +187,7 @@ class StemWriter:
     """
 
     def __init__(self, paths, *, samplerate, channels, fmt="wav", bit_depth=None,
-                 overwrite=False):
+                 overwrite=False, protected=()):
         self.paths = [Path(p) for p in paths]
         self.subtype = subtype_for(fmt, bit_depth)
         check_stream(fmt, samplerate, channels)
@@ -157,11 +196,19 @@ class StemWriter:
         self.channels = int(channels)
         self.overwrite = overwrite
         for p in self.paths:
+            check_name_lengths(p)
             if p.is_dir() and not p.is_symlink():
                 raise AudioWriteError(f"'{p}' is a folder; a stem cannot replace it.")
         if not overwrite:
             ensure_absent(self.paths)
+        #: Files (``(st_dev, st_ino)``) that stale-temporary clean-up never removes.
+        self._protected = file_ids(protected)
+        #: ``{path: peak}`` of the streams clipped to full scale (integer formats only).
+        self.clipped = {}
+        self._integer = self.subtype.startswith("PCM")
+        self._peaks = [0.0] * len(self.paths)
         self._files = []
+        self._made = []
         # Every temporary's name is known before it exists, so an interrupt landing between
         # creating one and recording it still leaves nothing behind.
         self._token = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -172,15 +219,18 @@ class StemWriter:
         try:
             for i, (p, tmp) in enumerate(zip(self.paths, self._tmps)):
                 folder = p.parent
-                folder.mkdir(parents=True, exist_ok=True)
-                remove_stale_parts(p)
+                self._made += _make_folders(folder)
+                remove_stale_parts(p, protected=self._protected)
                 try:
-                    _create_temp(tmp)
+                    fd = _create_temp(tmp)
                 except AudioWriteError:
                     del self._tmps[i:]  # not ours: never delete it
                     raise
-                self._files.append(sf.SoundFile(tmp, "w", samplerate=self.samplerate,
-                                                channels=self.channels,
+                except OSError:
+                    del self._tmps[i:]  # never created
+                    raise
+                self._files.append(sf.SoundFile(fd, "w", samplerate=self.samplerate,
+                                                channels=self.channels, closefd=True,
                                                 subtype=self.subtype, format=self.format))
         except (OSError, sf.LibsndfileError) as exc:
             self._discard()
@@ -191,10 +241,27 @@ class StemWriter:
         return self
 
     def write(self, blocks):
-        """Append one block per stream, each ``(frames, channels)`` float."""
-        for f, path, block in zip(self._files, self.paths, blocks):
+        """Append one block per stream, each ``(frames, channels)`` float.
+
+        Raises
+        ------
+        AudioWriteError
+            A block holds NaN or infinite samples (nothing of the song is then published),
+            or the file system refused the data.
+        """
+        for i, (f, path, block) in enumerate(zip(self._files, self.paths, blocks)):
+            block = np.asarray(block, dtype=np.float32)
+            if not np.isfinite(block).all():
+                raise AudioWriteError(
+                    f"The separation gave NaN or infinite samples for '{path.name}', so no "
+                    f"stem of this song was written.")
+            if self._integer and block.size:
+                peak = float(np.abs(block).max())
+                if peak > 1.0:
+                    self._peaks[i] = max(self._peaks[i], peak)
+                    block = np.clip(block, -1.0, 1.0)
             try:
-                f.write(np.asarray(block, dtype=np.float32))
+                f.write(block)
             except (OSError, sf.LibsndfileError) as exc:
                 raise _write_error(path.parent, exc, f) from None
 
@@ -210,42 +277,95 @@ class StemWriter:
                     raise _write_error(path.parent, err) from None
             with _signals_deferred():
                 publish(self._tmps, self.paths, overwrite=self.overwrite)
+            self._made = []  # the folders now hold the stems
+            self.clipped = {p: peak for p, peak in zip(self.paths, self._peaks) if peak > 1}
         finally:
             self._discard()
         return False
 
     def _discard(self):
+        """Close and delete every temporary, and remove the folders made for them (when
+        still empty); never raises, so the error that brought us here is the one reported."""
         for f in self._files:
             if not f.closed:
                 try:
                     f.close()
-                except (OSError, sf.LibsndfileError):
+                except (OSError, sf.LibsndfileError, RuntimeError):
                     pass
         for t in self._tmps:
-            t.unlink(missing_ok=True)
+            try:
+                t.unlink(missing_ok=True)
+            except OSError:
+                pass
+        for folder in reversed(self._made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        self._made = []
+
+
+def file_ids(paths):
+    """``{(st_dev, st_ino)}`` of those of ``paths`` that exist (symbolic links followed)."""
+    ids = set()
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except (OSError, ValueError):
+            continue
+        ids.add((st.st_dev, st.st_ino))
+    return ids
+
+
+def _make_folders(folder):
+    """Create ``folder`` and missing parents; returns those created, innermost last."""
+    missing = []
+    probe = Path(folder)
+    while not os.path.lexists(probe) and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    made = []
+    try:
+        for path in reversed(missing):
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                continue
+            made.append(path)
+    except OSError:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
+    return made
+
+
+def _name_hash(final):
+    """12 hex digits naming ``final``'s temporaries (so they stay short and findable)."""
+    return hashlib.blake2s(os.fsencode(Path(final).name), digest_size=6).hexdigest()
 
 
 def _part_pattern(final):
-    return re.compile(r"\." + re.escape(final.stem) + r"\.(?:(\d+)-)?[0-9a-f]{8}\.part"
-                      + re.escape(final.suffix) + r"\Z")
+    return re.compile(r"\.mixin-" + _name_hash(final) + r"\.(\d+)-[0-9a-f]{8}\.part\Z")
 
 
 def _temp_name(final, token):
-    """The hidden temporary beside ``final``: ``.<stem>.<pid>-<random>.part<suffix>``."""
-    return final.parent / f".{final.stem}.{token}.part{final.suffix}"
+    """The hidden temporary beside ``final``: ``.mixin-<hash>.<pid>-<random>.part``."""
+    return final.parent / f".mixin-{_name_hash(final)}.{token}.part"
 
 
 def _create_temp(tmp):
-    """Create the empty file ``tmp`` (mode from the umask, like any file); never reuse one."""
+    """Create the empty file ``tmp`` (mode from the umask, like any file), never reusing
+    one; returns its descriptor, open for reading and writing."""
     try:
-        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        return os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o666)
     except FileExistsError:
         raise AudioWriteError(f"Cannot create a temporary file in '{tmp.parent}'.") from None
 
 
 @contextlib.contextmanager
 def _signals_deferred():
-    """Hold Ctrl-C, ``SIGTERM`` and ``SIGHUP`` back while files are renamed into place.
+    """Hold Ctrl-C, ``SIGTERM``, ``SIGHUP`` and ``SIGQUIT`` back while files are renamed into place.
 
     A signal arriving meanwhile is delivered again right after, to the handler that was
     there, so publishing is never cut between two renames (main thread only; elsewhere
@@ -255,7 +375,7 @@ def _signals_deferred():
         yield
         return
     caught, saved = [], {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
         sig = getattr(signal, name, None)
         if sig is not None and signal.getsignal(sig) not in (signal.SIG_IGN, None):
             saved[sig] = signal.signal(sig, lambda s, _f: caught.append(s))
@@ -280,11 +400,12 @@ def _alive(pid):
     return True
 
 
-def remove_stale_parts(final):
+def remove_stale_parts(final, *, protected=()):
     """Delete temporaries of ``final`` left by a run that was killed.
 
-    A temporary whose writer (the process id in its name) still runs is kept; names from
-    before process ids were recorded are always stale.
+    Only names of the writer's own form (``.mixin-<hash of final's name>.<pid>-<random>.part``)
+    whose process is gone are removed; a file whose ``(st_dev, st_ino)`` is in
+    ``protected`` (an input of the run) never is, whatever its name.
 
     Returns
     -------
@@ -300,12 +421,17 @@ def remove_stale_parts(final):
         return removed
     for name in names:
         m = pattern.match(name)
-        if m and not (m.group(1) and _alive(int(m.group(1)))):
-            try:
-                (final.parent / name).unlink()
-                removed.append(final.parent / name)
-            except OSError:
-                pass
+        if not m or _alive(int(m.group(1))):
+            continue
+        path = final.parent / name
+        try:
+            st = os.lstat(path)
+            if (st.st_dev, st.st_ino) in protected or not os.path.isfile(path):
+                continue
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
     return removed
 
 
@@ -345,7 +471,8 @@ def publish(tmps, paths, *, overwrite=False):
     try:
         for tmp, final in zip(tmps, paths):
             if overwrite and os.path.lexists(final):
-                backup = final.parent / f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.old"
+                backup = final.parent / (f".mixin-{_name_hash(final)}.{os.getpid()}-"
+                                         f"{secrets.token_hex(4)}.old")
                 os.rename(final, backup)
                 aside.append((final, backup))
             _place(tmp, final)
@@ -362,7 +489,8 @@ def publish(tmps, paths, *, overwrite=False):
         backup.unlink(missing_ok=True)
 
 
-def write_audio(path, audio, samplerate, *, fmt=None, bit_depth=None, overwrite=False):
+def write_audio(path, audio, samplerate, *, fmt=None, bit_depth=None, overwrite=False,
+                protected=()):
     """Write one ``(frames, channels)`` (or 1-D) signal atomically.
 
     ``fmt`` defaults to the file's extension (``.wav``, ``.flac`` or ``.mp3``).
@@ -373,6 +501,6 @@ def write_audio(path, audio, samplerate, *, fmt=None, bit_depth=None, overwrite=
     if audio.ndim == 1:
         audio = audio[:, None]
     with StemWriter([path], samplerate=samplerate, channels=audio.shape[1], fmt=fmt,
-                    bit_depth=bit_depth, overwrite=overwrite) as w:
+                    bit_depth=bit_depth, overwrite=overwrite, protected=protected) as w:
         w.write([audio])
     return path

@@ -4,9 +4,11 @@ Subcommands register themselves from their own modules (``separate``, ``models``
 ``train``, ``evaluate``) so each stays small; those that train set ``needs_backend`` (Keras),
 and any may set ``prepare``: checks run before the heavy imports, so a mistake costs no wait.
 Every :class:`~mixin_gui.errors.MixinError` (and a ``MemoryError``) becomes one line on stderr
-and exit status 1; no traceback reaches a user. Ctrl-C, ``SIGTERM`` and ``SIGHUP`` at any
-moment, the heavy imports included, give one line and exit status 128 + the signal's number
-(130 for Ctrl-C), after every temporary file has been removed.
+and exit status 1; no traceback reaches a user. Ctrl-C, ``SIGTERM``, ``SIGHUP`` and
+``SIGQUIT`` at any moment, the heavy imports included, give one line and exit status 128 +
+the signal's number (130 for Ctrl-C), after every temporary file has been removed. Failures of the terminal
+itself (a closed or full standard output, a pipe closed early, a locale that cannot spell a
+name) never stop the work: see :mod:`.console`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 
 from .. import __version__
 from ..errors import MixinError
+from .console import guard_std_streams
 
 
 def build_parser():
@@ -40,7 +43,8 @@ def main(argv=None):
 
 
 class Interrupted(KeyboardInterrupt):
-    """Raised in the main thread by ``SIGTERM`` or ``SIGHUP``, like Ctrl-C's interrupt."""
+    """Raised in the main thread by ``SIGTERM``, ``SIGHUP`` or ``SIGQUIT``, like Ctrl-C's
+    interrupt."""
 
     def __init__(self, signum):
         super().__init__(signum)
@@ -54,12 +58,13 @@ def _on_signal(signum, frame):
     raise Interrupted(signum)
 
 
-_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
                  if hasattr(signal, n))
 
 
 def handle_signals():
-    """Turn Ctrl-C, ``SIGTERM`` and ``SIGHUP`` into :class:`Interrupted` (main thread only).
+    """Turn Ctrl-C, ``SIGTERM``, ``SIGHUP`` and ``SIGQUIT`` into :class:`Interrupted` (main
+    thread only; ``SIGQUIT`` would otherwise end the process with its temporaries left).
 
     The exception unwinds through every ``with`` block, so temporary files are removed
     exactly as for Ctrl-C.
@@ -94,6 +99,10 @@ def dispatch(parser, args):
         print("mixin: not enough memory for this job; split the input or close other "
               "programs.", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file-system failure no check foresaw: still one sentence
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"mixin: {exc.strerror or exc}{where}.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as exc:
         print("\nmixin: interrupted; no partial files were left.", file=sys.stderr)
         return 128 + getattr(exc, "signum", signal.SIGINT)
@@ -107,6 +116,7 @@ def run(argv=None):
     :func:`dispatch` returns, and the interpreter's own shutdown (freeing the runtime's
     objects and thread pools) is time that nobody needs.
     """
+    guard_std_streams()
     handle_signals()
     try:
         parser = build_parser()
@@ -115,6 +125,12 @@ def run(argv=None):
     except KeyboardInterrupt as exc:  # before dispatch took over (parsing, imports)
         print("\nmixin: interrupted; no partial files were left.", file=sys.stderr)
         code, args = 128 + getattr(exc, "signum", signal.SIGINT), None
+    except Exception as exc:  # a bug: one line, and no abort with the runtime's threads alive
+        print(f"mixin: internal error ({type(exc).__name__}: {exc}); please report it.",
+              file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(70)
     if getattr(args, "fast_exit", False) or ("tensorflow" in sys.modules
                                              and (args is None or code >= 128)):
         sys.stdout.flush()

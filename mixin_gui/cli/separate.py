@@ -8,16 +8,19 @@ are still separated (exit status 1 if any failed).
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from pathlib import Path
 
 from .. import config
 from ..audio.io import describe, read_audio
-from ..audio.outputs import (DEFAULT_TEMPLATE, check_collisions, check_template,
-                             ensure_absent, plan_targets, track_name)
+from ..audio.outputs import (DEFAULT_TEMPLATE, check_collisions, check_name_lengths,
+                             check_template, ensure_absent, plan_targets, track_name)
 from ..audio.write import StemWriter, check_output_dir, subtype_for
 from ..dsp.resample import to_mono
-from ..errors import AudioWriteError, MixinError, NoModelsError, OutputExistsError
+from ..errors import (AudioReadError, AudioWriteError, MixinError, NoModelsError,
+                      OutputExistsError)
 from ..model.discovery import resolve_model_dir
 from .progress import ProgressBar
 
@@ -94,8 +97,11 @@ def _model_dir(args):
 
 
 def _check_input(path, paths, overwrite):
-    """Cheap per-input checks (header, existing outputs) before any model loads."""
+    """Cheap per-input checks (header, output names, existing outputs) before any model
+    loads."""
     describe(path)
+    for p in paths:
+        check_name_lengths(p)
     if not overwrite:
         try:
             ensure_absent(paths)
@@ -107,7 +113,33 @@ def _report(exc, single):
     """Re-raise for a single input (the edge prints it); print one line for several."""
     if single:
         raise exc
-    print(f"mixin: {exc}", file=sys.stderr)
+    print(f"mixin: {exc}", file=sys.stderr, flush=True)
+
+
+def _identity(path):
+    """What makes two spellings of an input one file: its device and inode where it can be
+    read, else its absolute path with symbolic links resolved."""
+    try:
+        st = os.stat(path)
+        return (st.st_dev, st.st_ino)
+    except (OSError, ValueError):
+        return os.path.normcase(os.path.realpath(path))
+
+
+def unique_inputs(inputs):
+    """``inputs`` with every later spelling of an earlier file left out (``a.wav``,
+    ``./a.wav``, a link to it), a note on stderr for each left out."""
+    seen, out = {}, []
+    for path in inputs:
+        key = _identity(path)
+        if key in seen:
+            same = "" if str(seen[key]) == str(path) else f" (as '{seen[key]}')"
+            print(f"mixin: '{path}' was given more than once{same}; it is separated once.",
+                  file=sys.stderr, flush=True)
+            continue
+        seen[key] = path
+        out.append(path)
+    return out
 
 
 def prepare_separate(args):
@@ -120,6 +152,7 @@ def prepare_separate(args):
     stems = separation_options(args).stems
     check_options(args, stems)
     outdir = check_output_dir(args.outdir)
+    args.inputs = unique_inputs(args.inputs)
     plans = {path: output_paths(path, outdir, stems, fmt=args.format, template=args.template,
                                 first_prefix=args.first_prefix) for path in args.inputs}
     check_collisions(list(plans.items()))
@@ -151,19 +184,22 @@ def run_separate(args):
         try:
             written = separate_file(sep, options, path, paths, args)
         except (MixinError, MemoryError) as exc:
-            _report(_explain(exc), len(args.inputs) == 1)
+            _report(_explain(exc, path), len(args.inputs) == 1)
             failures += 1
             continue
-        print("wrote " + "  ".join(str(p.name) for p in written))
+        print("wrote " + "  ".join(str(p.name) for p in written), flush=True)
     return 1 if failures else 0
 
 
-def _explain(exc):
+def _explain(exc, path):
     if isinstance(exc, OutputExistsError) and exc.path is not None:
         return _exists_hint(exc)
     if isinstance(exc, MemoryError):
-        return MixinError("Not enough memory to separate this song; split it or close "
-                          "other programs.")
+        return MixinError(f"Not enough memory to separate '{Path(path).name}'; split it or "
+                          f"close other programs.")
+    if not isinstance(exc, (AudioReadError, AudioWriteError)):  # the engine's: name the song
+        text = str(exc)
+        return type(exc)(f"Cannot separate '{Path(path).name}': {text[:1].lower()}{text[1:]}")
     return exc
 
 
@@ -174,8 +210,14 @@ def separate_file(sep, options, path, paths, args):
         audio = to_mono(audio)[:, None]
     bar = ProgressBar(Path(path).name)
     with StemWriter(paths, samplerate=sr, channels=audio.shape[1], fmt=args.format,
-                    bit_depth=args.bit_depth, overwrite=args.overwrite) as writer:
+                    bit_depth=args.bit_depth, overwrite=args.overwrite,
+                    protected=args.inputs) as writer:   # clean-up never removes an input
         for block in sep.iter_blocks(audio, sr, options, progress=bar):
             writer.write(block)
         bar.finish()
+    for p, peak in writer.clipped.items():
+        print(f"mixin: warning: '{p.name}' peaks at {peak:.2f} ({20 * math.log10(peak):+.1f} "
+              f"dB above full scale) and was clipped in {args.format.upper()} "
+              f"{writer.subtype.split('_')[-1]}-bit; --bit-depth 32f (WAV) keeps it whole.",
+              file=sys.stderr, flush=True)
     return paths

@@ -44,7 +44,10 @@ def to_mono(audio):
     np.ndarray, shape (frames,), float32
     """
     x = np.asarray(audio, dtype=np.float32)
-    return x.mean(axis=1, dtype=np.float32) if x.ndim == 2 else x
+    if x.ndim != 2:
+        return x
+    # Summed in float64: channels near float32's largest value must not overflow to inf.
+    return x.mean(axis=1, dtype=np.float64).astype(np.float32)
 
 
 def to_mono_44k(audio, sr):

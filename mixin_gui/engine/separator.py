@@ -30,6 +30,12 @@ from ..model.discovery import (recommended_mask_calibration, recommended_wiener_
 from ..paths import default_model_dir  # noqa: F401 - re-exported by engine
 
 
+#: Largest input peak separated as it is (full scale is 1.0): beyond it the stereo Wiener
+#: step's powers would overflow float32, so the level is brought down (joint sets) or the
+#: input refused (CDAEs), see :meth:`Separator._level`.
+MAX_PEAK = 1e6
+
+
 @dataclass
 class Stems:
     """Separated stems, each with the input's shape and sample rate.
@@ -145,6 +151,7 @@ class Separator:
         options = self._check(options)
         stems = options.stems
         x = _as_frames(audio)
+        x, level = self._level(x)
         n_frames = x.shape[0]
         x = resample(x, sr, config.SAMPLE_RATE)
         plan = ChunkPlan(x.shape[0], config.CHUNK_SIZE, options.overlap)
@@ -183,12 +190,34 @@ class Separator:
                     progress(done, total)
                 out = pending.push(block, last=stop == plan.n_chunks)
                 if out is not None:
-                    yield [b.T for b in out]
+                    yield [b.T * level if level != 1 else b.T for b in out]
         finally:
             # After a cancel or an error the batch in flight finishes on its own thread;
             # nobody waits for it.
             pool.shutdown(wait=False, cancel_futures=True)
             release_freed_memory()
+
+    def _level(self, x):
+        """``x`` brought to a level the float32 arithmetic cannot overflow at, and the
+        factor that takes the stems back: 1 for any signal peaking at :data:`MAX_PEAK` or
+        less. The joint networks' features do not depend on the level, so their stems are
+        the same, scaled; the CDAEs' do, so such input is refused.
+
+        Raises
+        ------
+        MixinError
+            The set is not a joint network and ``x`` peaks above :data:`MAX_PEAK`.
+        """
+        peak = float(np.abs(x).max())
+        if peak <= MAX_PEAK:
+            return x, 1
+        if not self.models.joint:
+            raise MixinError(
+                f"The audio peaks at {peak:.3g}, far beyond full scale (1.0), and the CDAE "
+                f"models only separate audio near full scale; normalise it first or use "
+                f"the default U-Net set.")
+        level = np.float32(2.0 ** np.floor(np.log2(peak)))  # a power of 2: exact both ways
+        return x / level, level
 
     def separate_chunks(self, chunks, options=None):
         """Stems of a batch of 44.1 kHz chunks.

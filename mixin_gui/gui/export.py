@@ -93,6 +93,7 @@ def write_outputs(plan, sources, sr, *, cancel=None):
     if cancel is not None and cancel.is_set():
         raise Cancelled("Export cancelled.")
     with StemWriter(paths, samplerate=sr, channels=arrays[0].shape[1], fmt=plan.fmt,
-                    bit_depth=plan.bit_depth, overwrite=plan.overwrite) as writer:
+                    bit_depth=plan.bit_depth, overwrite=plan.overwrite,
+                    protected=inputs) as writer:
         writer.write(arrays)
     return paths

@@ -191,6 +191,10 @@ def resolve_model_dir(folder=None, *, required=True):
             raise ModelLoadError(
                 f"There is no model set or folder named '{name}'; the bundled sets are "
                 f"{', '.join(sets) or 'none'}.")
+        if Path(folder).is_file():
+            raise ModelLoadError(
+                f"'{folder}' is a file; a model set is the folder that holds its model files "
+                f"(here '{Path(folder).parent}') or a bundled set's name.")
         return Path(folder)
     bundled = default_model_dir()
     for candidate in (default_set_dir(bundled), bundled, reference_model_dir()):

@@ -75,6 +75,9 @@ def find_model_file(model_dir, stem):
         If the directory does not exist or holds no model for ``stem``.
     """
     model_dir = Path(model_dir)
+    if model_dir.is_file():
+        raise ModelLoadError(f"'{model_dir}' is a file; a model set is the folder that holds "
+                             f"its model files (here '{model_dir.parent}').")
     if not model_dir.is_dir():
         raise ModelLoadError(f"Model directory '{model_dir}' does not exist.")
     for ext in MODEL_EXTENSIONS:
@@ -87,17 +90,37 @@ def find_model_file(model_dir, stem):
 
 
 def read_card(model_path):
-    """The model card next to a model file, or a minimal one for original ``.h5`` models."""
+    """The model card next to a model file, or a minimal one for a file without a card (the
+    original ``.h5`` models have none).
+
+    Raises
+    ------
+    ModelLoadError
+        The card exists but cannot be read, is not JSON, or is not a JSON object (the
+        message names the card file and what is wrong with it).
+    """
     model_path = Path(model_path)
     card_path = model_path.with_suffix(".json")
     stem = model_path.stem.removeprefix("model_")
-    if card_path.is_file():
-        try:
-            return json.loads(card_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {"stem": stem, "note": "model card unreadable"}
-    return {"stem": stem, "architecture": "mixin-original",
-            "training_data": "unknown (original MiXiN release)"}
+    if not card_path.is_file():
+        return {"stem": stem, "architecture": "mixin-original",
+                "training_data": "unknown (original MiXiN release)"}
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ModelLoadError(f"Model card '{card_path}' cannot be read: "
+                             f"{(exc.strerror or str(exc)).lower()}.") from None
+    except UnicodeDecodeError:
+        raise ModelLoadError(f"Model card '{card_path}' is not text (it must be JSON in "
+                             f"UTF-8).") from None
+    except ValueError as exc:
+        where = (f" (line {exc.lineno}, column {exc.colno}: {exc.msg.lower()})"
+                 if isinstance(exc, json.JSONDecodeError) else "")
+        raise ModelLoadError(f"Model card '{card_path}' is not valid JSON{where}.") from None
+    if not isinstance(card, dict):
+        raise ModelLoadError(f"Model card '{card_path}' holds a JSON {type(card).__name__}, "
+                             f"not the object with the model's architecture and data.")
+    return card
 
 
 def read_weights(path):

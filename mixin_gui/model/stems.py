@@ -30,8 +30,15 @@ def read_joint(path):
     ModelLoadError
         The card names an architecture this version does not read, or the file is not it.
     """
+    card_path = Path(path).with_suffix(".json")
+    if not card_path.is_file():
+        raise ModelLoadError(f"Model file '{path}' has no model card '{card_path.name}' beside "
+                             f"it; MiXiN needs the card to know which network the file holds.")
     card = read_card(path)
     arch = card.get("architecture")
+    if arch is None:
+        raise ModelLoadError(f"Model card '{card_path}' does not name the network's "
+                             f"architecture (its 'architecture' key is missing).")
     if arch not in UNET_ARCHS:
         raise unknown_architecture(path, arch)
     return card, read_unet_weights(path, arch)
