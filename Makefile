@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # tests compare the ONNX Runtime networks with Keras and train small models.
 TSTAMP := $(VENV)/.installed-train
 
-.PHONY: setup setup-train setup-real run demo test test-slow bench dist smoke clean
+.PHONY: setup setup-train setup-real run demo test test-slow bench dist smoke screenshot clean
 
 # The app and the CLI: separation needs no TensorFlow.
 $(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh scripts/qt-deps.sh
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh scripts/apt-install.sh scripts/q
 	touch $(STAMP)
 
 $(TSTAMP): $(STAMP)
-	$(PY) -m pip install -q -e '.[test,train]'
+	$(PY) -m pip install -q -e '.[test,train,cluster]'
 	touch $(TSTAMP)
 
 setup: $(TSTAMP)
@@ -28,7 +28,7 @@ setup: $(TSTAMP)
 # drum kits, voices and the real instrument and voice samples (setup-real).
 setup-train: $(TSTAMP) setup-real
 	bash scripts/training-deps.sh
-	$(PY) -m pip install -q -e '.[test,train,synth]'
+	$(PY) -m pip install -q -e '.[test,train,synth,cluster]'
 
 # Real recordings for the generator's sampler and the real dev set (mixin train devset):
 # Debian packages and npm sample packages (unpacked into $$MIXIN_REAL_DIR or
@@ -66,6 +66,11 @@ dist: $(STAMP)
 smoke: $(TSTAMP)
 	test -x dist/MiXiN/mixin-cli || $(MAKE) dist
 	$(PY) -m pytest -m bundle
+
+# The README's screenshot (docs/screenshot.png): the real window, the generated demo song
+# separated with the default set, on a virtual X server (Debian: apt-get install xvfb).
+screenshot: $(STAMP)
+	xvfb-run -a -s "-screen 0 1400x900x24" $(PY) scripts/screenshot.py --out docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info demo-output

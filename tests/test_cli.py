@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from mixin_gui.batch.manifest import MANIFEST_NAME as MANIFEST
 from mixin_gui import __version__, config
 from mixin_gui.cli import main
 from mixin_gui.dsp.signals import demo_stems
@@ -66,7 +67,7 @@ def test_instrumental_mono_flac_first_prefix(capsys, tmp_path, song, original_mo
                        "--mono", "--format", "flac", "--bit-depth", "16", "--first-prefix",
                        "--pretrained-model-dir", original_models)
     assert code == 0, err
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
     assert names == ["my_harmonic.flac", "my_percussive.flac"]
     info = sf.info(tmp_path / "my_harmonic.flac")
     assert info.channels == 1 and info.subtype == "PCM_16"
@@ -84,7 +85,8 @@ def test_several_inputs_one_bad(capsys, tmp_path, song, original_models):
     assert code == 1
     errors = [line for line in err.splitlines() if line.startswith("mixin: ")]
     assert len(errors) == 1 and "broken.wav" in errors[0] and "Traceback" not in err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()
+                  if p.name != MANIFEST) == sorted(
         [f"my_song_live_{s}.wav" for s in config.STEMS] + [f"second_{s}.wav" for s in config.STEMS])
     assert sf.info(tmp_path / "out" / "second_vocal.wav").samplerate == 22050
     assert out.count("wrote ") == 2
@@ -175,7 +177,7 @@ def test_subprocess_end_to_end(tmp_path, song, original_models):
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "wrote my_song_live_harmonic.wav  my_song_live_percussive.wav" in proc.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST) == [
         "my_song_live_harmonic.wav", "my_song_live_percussive.wav"]
     # No TensorFlow start-up noise reaches the user.
     assert "oneDNN" not in proc.stderr and "absl" not in proc.stderr
@@ -414,7 +416,8 @@ def test_a_killed_runs_parts_are_removed_by_the_next_run(tmp_path, song, long_so
                            "--pretrained-model-dir", str(original_models)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["long_harmonic.wav", "long_percussive.wav"]
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == [
+        "long_harmonic.wav", "long_percussive.wav"]
 
 
 def test_disk_full_is_named_in_one_sentence(capsys, tmp_path, song, original_models):

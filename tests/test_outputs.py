@@ -19,7 +19,7 @@ import soundfile as sf
 
 from mixin_gui.audio.outputs import (apply_policy, check_collisions, check_template,
                                      plan_targets)
-from mixin_gui.audio.write import (StemWriter, _name_hash, check_output_dir,
+from mixin_gui.audio.write import (HOST, StemWriter, _name_hash, check_output_dir,
                                    remove_stale_parts, write_audio)
 from mixin_gui.errors import AudioWriteError, OutputCollisionError, OutputExistsError
 from mixin_gui.gui.export import ExportPlan, write_outputs
@@ -164,26 +164,29 @@ def test_stale_parts_of_dead_runs_are_removed_live_ones_kept(tmp_path, block):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
     key = _name_hash(final)
-    stale = tmp_path / f".mixin-{key}.{dead}-0123abcd.part"
-    live = tmp_path / f".mixin-{key}.{os.getppid()}-0123abcd.part"
-    other = tmp_path / f".mixin-{_name_hash(tmp_path / 'song_harmonic.wav')}.{dead}-0123abcd.part"
+    stale = tmp_path / f".mixin-{key}.{HOST}-{dead}-0123abcd.part"
+    live = tmp_path / f".mixin-{key}.{HOST}-{os.getppid()}-0123abcd.part"
+    harmonic = _name_hash(tmp_path / "song_harmonic.wav")
+    other = tmp_path / f".mixin-{harmonic}.{HOST}-{dead}-0123abcd.part"
     # Names of the old form, with or without a pid: a user's files now, never ours to remove.
     old_form = [tmp_path / ".song_vocal.89abcdef.part.wav",
                 tmp_path / f".song_vocal.{dead}-0123abcd.part.wav"]
     no_pid = tmp_path / f".mixin-{key}.0123abcd.part"
-    for p in (stale, live, other, no_pid, *old_form):
+    elsewhere = tmp_path / f".mixin-{key}.0badc0de-{dead}-0123abcd.part"  # another machine
+    for p in (stale, live, other, no_pid, elsewhere, *old_form):
         p.write_bytes(b"half a stem")
     assert remove_stale_parts(final) == [stale]
     write_audio(final, block, 44100)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [final.name, live.name, other.name, no_pid.name] + [p.name for p in old_form])
+        [final.name, live.name, other.name, no_pid.name, elsewhere.name]
+        + [p.name for p in old_form])
 
 
 def test_a_protected_file_is_never_removed_whatever_its_name(tmp_path, block):
     final = tmp_path / "song_vocal.wav"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    theirs = tmp_path / f".mixin-{_name_hash(final)}.{dead}-0123abcd.part"
+    theirs = tmp_path / f".mixin-{_name_hash(final)}.{HOST}-{dead}-0123abcd.part"
     theirs.write_bytes(b"a file the user gave us as an input")
     write_audio(final, block, 44100, protected=[theirs])
     assert theirs.read_bytes() == b"a file the user gave us as an input"
@@ -196,7 +199,7 @@ def test_temporaries_are_short_whatever_the_name(tmp_path, block):
     with StemWriter([final], samplerate=44100, channels=2) as w:
         seen = [p.name for p in tmp_path.iterdir()]
         w.write([block])
-    assert len(seen) == 1 and len(seen[0]) < 48 and seen[0].endswith(".part")
+    assert len(seen) == 1 and len(seen[0]) < 64 and seen[0].endswith(".part")
     assert sorted(p.name for p in tmp_path.iterdir()) == [final.name]
 
 

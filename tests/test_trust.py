@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from mixin_gui.batch.manifest import MANIFEST_NAME as MANIFEST
 from mixin_gui.dsp.signals import demo_stems
 from tests.streams import streamed_flac, streamed_wav
 
@@ -94,11 +95,12 @@ def test_an_input_named_like_an_old_temporary_is_separated_not_deleted(tmp_path,
 
 def test_an_input_named_like_our_temporary_of_a_dead_run_is_kept(tmp_path, song,
                                                                  original_models):
-    from mixin_gui.audio.write import _name_hash
+    from mixin_gui.audio.write import HOST, _name_hash
 
     out = tmp_path / "out"
     out.mkdir()
-    theirs = out / f".mixin-{_name_hash(out / 'song_vocal.wav')}.{_dead_pid()}-0123abcd.part"
+    key = _name_hash(out / "song_vocal.wav")
+    theirs = out / f".mixin-{key}.{HOST}-{_dead_pid()}-0123abcd.part"
     sf.write(theirs, sf.read(song)[0], 44100, format="WAV")  # audio, under our very name
     before = theirs.read_bytes()
     proc = mixin(theirs, song, "--outdir", out, "--model", original_models)
@@ -107,7 +109,7 @@ def test_an_input_named_like_our_temporary_of_a_dead_run_is_kept(tmp_path, song,
     assert theirs.read_bytes() == before      # an input of the run is never "stale"
     assert all(p.is_file() for p in stems_of(out, "song"))
     # not an input of the next run: then it is what its name says, a dead run's temporary
-    proc = mixin(song, "--outdir", out, "--model", original_models, "--overwrite")
+    proc = mixin(song, "--outdir", out, "--model", original_models, "--force")
     assert proc.returncode == 0 and not theirs.exists()
 
 
@@ -120,7 +122,7 @@ def test_a_valid_input_with_a_240_byte_name_is_separated(tmp_path, mix, original
     proc = mixin(song, "--outdir", out, "--model", original_models)
     no_traceback(proc)
     assert proc.returncode == 0, _err(proc)
-    assert sorted(p.name for p in out.iterdir()) == sorted(
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == sorted(
         p.name for p in stems_of(out, "L" * 236))
 
 
@@ -210,7 +212,8 @@ def test_a_file_name_that_is_not_utf8(tmp_path, mix, original_models):
     assert proc.returncode == 0, _err(proc)
     assert sorted(os.listdir(os.fsencode(out))) == [b"caf\xff\xfe_harmonic.wav",
                                                       b"caf\xff\xfe_percussive.wav",
-                                                      b"caf\xff\xfe_vocal.wav"]
+                                                      b"caf\xff\xfe_vocal.wav",
+                                                      MANIFEST.encode()]
 
 
 # -- 5: silent wrong output -------------------------------------------------------------------
@@ -342,7 +345,7 @@ def test_one_file_given_twice_is_separated_once(tmp_path, song, original_models)
     assert proc.stdout.count("wrote ") == 1
     notes = [ln for ln in proc.stderr.splitlines() if "more than once" in ln]
     assert len(notes) == 3 and all(ln.endswith("it is separated once.") for ln in notes)
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == sorted(p.name for p in
                                                            stems_of(out, "song"))
 
 

@@ -170,16 +170,6 @@ def _key(path):
     return os.path.normcase(os.path.realpath(path))
 
 
-def _same_file(a, b):
-    """Whether ``a`` and ``b`` name one file (also through hard links, when both exist)."""
-    if _key(a) == _key(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def check_collisions(plans, *, protected=()):
     """Refuse plans where an output is an input or two outputs are the same file.
 
@@ -206,26 +196,52 @@ def check_collisions(plans, *, protected=()):
             raise OutputCollisionError(
                 f"'{first}' and '{inp}' are the same input file; give it once.")
     guarded = inputs + [Path(p) for p in protected if _key(p) not in seen]
+    index = _Guarded(guarded)
     owners = {}
     for inp, outs in plans:
         for out in map(Path, outs):
-            _check_not_input(inp, out, guarded)
+            other = index.find(out)
+            if other is not None:
+                _refuse_input(inp, out, other)
             prev = owners.setdefault(_key(out), (inp, out))
             if prev[1] is not out:
                 _refuse_shared(prev[0], inp, out)
 
 
-def _check_not_input(inp, out, guarded):
-    for other in guarded:
-        if not _same_file(out, other):
-            continue
-        if inp is None or _key(inp) == _key(other):
-            raise OutputCollisionError(
-                f"The output '{out}' would replace its own input file '{other}'; "
-                f"choose another output folder or file-name template.")
+class _Guarded:
+    """Files no output may be, found by path (symlinks resolved) or by device and inode
+    (hard links), in constant time per output: a catalogue has thousands."""
+
+    def __init__(self, paths):
+        self.by_key, self.by_id = {}, {}
+        for p in paths:
+            self.by_key.setdefault(_key(p), p)
+            try:
+                st = os.stat(p)
+            except (OSError, ValueError):
+                continue
+            self.by_id.setdefault((st.st_dev, st.st_ino), p)
+
+    def find(self, out):
+        """The guarded file that ``out`` is, or None."""
+        hit = self.by_key.get(_key(out))
+        if hit is not None:
+            return hit
+        try:
+            st = os.stat(out)
+        except (OSError, ValueError):
+            return None
+        return self.by_id.get((st.st_dev, st.st_ino))
+
+
+def _refuse_input(inp, out, other):
+    if inp is None or _key(inp) == _key(other):
         raise OutputCollisionError(
-            f"The output '{out}' of '{inp}' would replace the input file '{other}'; "
+            f"The output '{out}' would replace its own input file '{other}'; "
             f"choose another output folder or file-name template.")
+    raise OutputCollisionError(
+        f"The output '{out}' of '{inp}' would replace the input file '{other}'; "
+        f"choose another output folder or file-name template.")
 
 
 def _refuse_shared(first, second, out):

@@ -1,11 +1,13 @@
 """Writing stems atomically: all of a song's files appear together, or none does.
 
 Every output goes to a hidden temporary file beside its final name
-(``.mixin-<hash of the name>.<pid>-<random>.part``: short whatever the final name's length)
+(``.mixin-<hash of the name>.<host>-<pid>-<random>.part``: short whatever the final name's
+length; ``<host>`` is a hash of this machine's name)
 and is published only when every stream is complete. Publishing never replaces a file unless
 the caller asks, and a failure while publishing puts back what was there before. A later
 writer of the same names removes temporaries that a killed run left behind: only names of
-this exact form whose process is gone, and never a file that is an input of the run.
+this exact form, written on this machine, whose process is gone (on a folder that several
+machines share, a process id means nothing elsewhere), and never an input of the run.
 
 Samples are checked before they are written: a stem with NaN or infinite samples is refused
 (nothing is published), and samples beyond full scale in an integer format are clipped and
@@ -22,6 +24,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -211,7 +214,7 @@ class StemWriter:
         self._made = []
         # Every temporary's name is known before it exists, so an interrupt landing between
         # creating one and recording it still leaves nothing behind.
-        self._token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._token = f"{HOST}-{os.getpid()}-{secrets.token_hex(4)}"
         self._tmps = [_temp_name(p, self._token) for p in self.paths]
 
     def __enter__(self):
@@ -340,17 +343,28 @@ def _make_folders(folder):
     return made
 
 
+def _host_hash():
+    """8 hex digits naming this machine in temporaries' names."""
+    return hashlib.blake2s(socket.gethostname().encode("utf-8", "replace"),
+                           digest_size=4).hexdigest()
+
+
+#: This machine, as temporaries' names carry it.
+HOST = _host_hash()
+
+
 def _name_hash(final):
     """12 hex digits naming ``final``'s temporaries (so they stay short and findable)."""
     return hashlib.blake2s(os.fsencode(Path(final).name), digest_size=6).hexdigest()
 
 
 def _part_pattern(final):
-    return re.compile(r"\.mixin-" + _name_hash(final) + r"\.(\d+)-[0-9a-f]{8}\.part\Z")
+    return re.compile(r"\.mixin-" + _name_hash(final) + r"\.([0-9a-f]{8})-(\d+)-[0-9a-f]{8}"
+                      r"\.part\Z")
 
 
 def _temp_name(final, token):
-    """The hidden temporary beside ``final``: ``.mixin-<hash>.<pid>-<random>.part``."""
+    """The hidden temporary beside ``final``: ``.mixin-<hash>.<host>-<pid>-<random>.part``."""
     return final.parent / f".mixin-{_name_hash(final)}.{token}.part"
 
 
@@ -403,9 +417,10 @@ def _alive(pid):
 def remove_stale_parts(final, *, protected=()):
     """Delete temporaries of ``final`` left by a run that was killed.
 
-    Only names of the writer's own form (``.mixin-<hash of final's name>.<pid>-<random>.part``)
-    whose process is gone are removed; a file whose ``(st_dev, st_ino)`` is in
-    ``protected`` (an input of the run) never is, whatever its name.
+    Only names of the writer's own form (``.mixin-<hash of final's name>.<host>-<pid>-
+    <random>.part``) written on this machine by a process that is gone are removed; another
+    machine's temporaries never are, nor a file whose ``(st_dev, st_ino)`` is in
+    ``protected`` (an input of the run), whatever its name.
 
     Returns
     -------
@@ -421,7 +436,7 @@ def remove_stale_parts(final, *, protected=()):
         return removed
     for name in names:
         m = pattern.match(name)
-        if not m or _alive(int(m.group(1))):
+        if not m or m.group(1) != HOST or _alive(int(m.group(2))):
             continue
         path = final.parent / name
         try:
@@ -471,7 +486,7 @@ def publish(tmps, paths, *, overwrite=False):
     try:
         for tmp, final in zip(tmps, paths):
             if overwrite and os.path.lexists(final):
-                backup = final.parent / (f".mixin-{_name_hash(final)}.{os.getpid()}-"
+                backup = final.parent / (f".mixin-{_name_hash(final)}.{HOST}-{os.getpid()}-"
                                          f"{secrets.token_hex(4)}.old")
                 os.rename(final, backup)
                 aside.append((final, backup))

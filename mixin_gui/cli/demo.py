@@ -52,6 +52,6 @@ def _separate_args(mix_path, outdir, model_dir):
     sub = argparse.ArgumentParser(add_help=False).add_subparsers()
     separate.register(sub)
     args = sub.choices["separate"].parse_args([str(mix_path)])
-    args.outdir, args.overwrite = str(outdir), True
+    args.outdir, args.overwrite, args.no_manifest = str(outdir), True, True
     args.pretrained_model_dir = str(model_dir)
     return args

@@ -1,36 +1,47 @@
-"""``mixin separate``: a drop-in for the original ``xtract_mixin.py``, and more.
+"""``mixin separate``: a drop-in for the original ``xtract_mixin.py``, and a catalogue runner.
 
-The order of work keeps mistakes cheap and users' files safe: options are checked first,
-then the output plan (no output may be an input or another output), then every input's
-header; only then are the models loaded. A bad input is reported in one line and the others
-are still separated (exit status 1 if any failed).
+Inputs are files and folders (walked for their audio files; the stems of
+``music/a/b/song.wav`` go to ``<outdir>/a/b/``). The order of work keeps mistakes cheap and
+users' files safe: options are checked first, then the output folder, then the output plan
+(no output may be an input or another output), then every input's header; only then are the
+models loaded. A bad input is reported in one line and the others are still separated (exit
+status 1 if any failed).
+
+Every input separated or failed gets a record in a JSON Lines manifest
+(``<outdir>/mixin-manifest.jsonl`` unless ``--manifest`` says otherwise), so a rerun skips
+what is done as asked (same models, options and input) and retries what failed. The work
+runs in this process, on a local Dask cluster (``--jobs N``) or on an existing one
+(``--scheduler``); see :mod:`mixin_gui.batch`.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import sys
 from pathlib import Path
 
 from .. import config
-from ..audio.io import describe, read_audio
-from ..audio.outputs import (DEFAULT_TEMPLATE, check_collisions, check_name_lengths,
-                             check_template, ensure_absent, plan_targets, track_name)
-from ..audio.write import StemWriter, check_output_dir, subtype_for
-from ..dsp.resample import to_mono
+from ..audio.outputs import DEFAULT_TEMPLATE, check_collisions
+from ..audio.write import check_output_dir
+from ..batch.folders import expand
+from ..batch.job import OutputSpec, input_identity
+from ..batch.manifest import MANIFEST_NAME, Manifest
+from ..batch.run import Catalogue, run_local
 from ..errors import (AudioReadError, AudioWriteError, MixinError, NoModelsError,
                       OutputExistsError)
 from ..model.discovery import resolve_model_dir
-from .progress import ProgressBar
+from .progress import BatchProgress, ProgressBar
 
 
 def register(sub):
     p = sub.add_parser(
         "separate", help="separate songs into stems",
         description="Separate each input into <song>_harmonic, <song>_percussive and "
-                    "<song>_vocal files. Stereo input gives stereo stems (see --mono).")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files to separate")
+                    "<song>_vocal files. Stereo input gives stereo stems (see --mono). "
+                    "Folders are searched for audio files; a manifest in the output folder "
+                    "records what is done, so a rerun goes on where the last one stopped.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="audio files, or folders to search for them")
     p.add_argument("--instrumental", action="store_true",
                    help="no vocal model: share the mix between harmonic and percussive")
     p.add_argument("--single-model", action="store_true",
@@ -57,14 +68,25 @@ def register(sub):
                    help="steps of stereo Wiener post-filtering after the masks, 0 to "
                         f"{config.MAX_WIENER_ITERATIONS} (default: what the model set "
                         "recommends; mono input is never filtered)")
+    p.add_argument("--manifest", metavar="FILE", default=None,
+                   help=f"the run's record of what is done and what failed (default: "
+                        f"<outdir>/{MANIFEST_NAME})")
+    p.add_argument("--no-manifest", action="store_true",
+                   help="keep no record: every input is separated")
+    p.add_argument("--force", action="store_true",
+                   help="separate inputs the manifest says are done, replacing the stems "
+                        "it names")
+    p.add_argument("--file-timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop a file that takes longer than this (recorded as failed)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="separate on a local Dask cluster of N worker processes")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="separate on an existing Dask cluster (tcp://HOST:PORT), whose "
+                        "workers see the same paths")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
+                   help="where the networks run (default: auto, CUDA where ONNX Runtime "
+                        "has it, else the CPU)")
     p.set_defaults(func=run_separate, prepare=prepare_separate, fast_exit=True)
-
-
-def output_paths(input_path, outdir, stems, *, fmt="wav", first_prefix=False,
-                 template=DEFAULT_TEMPLATE):
-    """``<outdir>/<template>.<fmt>`` for every stem (``<song>_<stem>.wav`` by default)."""
-    track = track_name(input_path, first_prefix=first_prefix)
-    return list(plan_targets(outdir, template, track, stems, fmt).values())
 
 
 def separation_options(args):
@@ -74,12 +96,24 @@ def separation_options(args):
                                     wiener_iterations=args.wiener)
 
 
+def output_spec(args, outdir):
+    exists = "overwrite" if args.overwrite else "error"
+    return OutputSpec(Path(outdir), template=args.template, fmt=args.format,
+                      bit_depth=args.bit_depth, first_prefix=args.first_prefix, exists=exists)
+
+
 def check_options(args, stems):
     """Refuse option combinations before any work (no folder made, no model loaded)."""
     if args.format == "mp3" and args.bit_depth:
         raise AudioWriteError("MP3 has no bit depth; leave out --bit-depth.")
-    subtype_for(args.format, args.bit_depth)
-    check_template(args.template, stems)
+    if args.jobs is not None and args.jobs < 1:
+        raise MixinError("--jobs needs at least 1 worker.")
+    if args.jobs is not None and args.scheduler:
+        raise MixinError("Give --jobs (a local cluster) or --scheduler (an existing one), "
+                         "not both.")
+    if args.file_timeout is not None and not args.file_timeout > 0:
+        raise MixinError("--file-timeout needs a number of seconds above 0.")
+    output_spec(args, args.outdir).check(stems)
 
 
 def _exists_hint(exc):
@@ -96,19 +130,6 @@ def _model_dir(args):
                             f"models).", folder=exc.folder) from None
 
 
-def _check_input(path, paths, overwrite):
-    """Cheap per-input checks (header, output names, existing outputs) before any model
-    loads."""
-    describe(path)
-    for p in paths:
-        check_name_lengths(p)
-    if not overwrite:
-        try:
-            ensure_absent(paths)
-        except OutputExistsError as exc:
-            raise _exists_hint(exc) from None
-
-
 def _report(exc, single):
     """Re-raise for a single input (the edge prints it); print one line for several."""
     if single:
@@ -116,57 +137,79 @@ def _report(exc, single):
     print(f"mixin: {exc}", file=sys.stderr, flush=True)
 
 
-def _identity(path):
-    """What makes two spellings of an input one file: its device and inode where it can be
-    read, else its absolute path with symbolic links resolved."""
-    try:
-        st = os.stat(path)
-        return (st.st_dev, st.st_ino)
-    except (OSError, ValueError):
-        return os.path.normcase(os.path.realpath(path))
-
-
-def unique_inputs(inputs):
-    """``inputs`` with every later spelling of an earlier file left out (``a.wav``,
+def unique_items(items):
+    """``items`` with every later spelling of an earlier file left out (``a.wav``,
     ``./a.wav``, a link to it), a note on stderr for each left out."""
     seen, out = {}, []
-    for path in inputs:
-        key = _identity(path)
+    for item in items:
+        key = input_identity(item.path)
         if key in seen:
-            same = "" if str(seen[key]) == str(path) else f" (as '{seen[key]}')"
-            print(f"mixin: '{path}' was given more than once{same}; it is separated once.",
-                  file=sys.stderr, flush=True)
+            first = seen[key].path
+            same = "" if str(first) == str(item.path) else f" (as '{first}')"
+            print(f"mixin: '{item.path}' was given more than once{same}; it is separated "
+                  f"once.", file=sys.stderr, flush=True)
             continue
-        seen[key] = path
-        out.append(path)
+        seen[key] = item
+        out.append(item)
     return out
 
 
+def _manifest(args, outdir):
+    if args.no_manifest:
+        return None
+    return Manifest(args.manifest or Path(outdir) / MANIFEST_NAME)
+
+
 def prepare_separate(args):
-    """Everything checked before the models load: options, output folder, the output
-    plan (no output may be an input or another output) and every input's header.
+    """Everything checked before the models load: options, output folder, the inputs
+    (folders walked), the output plan (no output may be an input or another output), what
+    the manifest says is done, and every remaining input's header.
 
     Stores the plan on ``args`` and returns ``None``, or the exit status when no input is
     left to separate. With one input, its error is raised (the edge prints it).
     """
-    stems = separation_options(args).stems
-    check_options(args, stems)
+    options = separation_options(args)
+    check_options(args, options.stems)
     outdir = check_output_dir(args.outdir)
-    args.inputs = unique_inputs(args.inputs)
-    plans = {path: output_paths(path, outdir, stems, fmt=args.format, template=args.template,
-                                first_prefix=args.first_prefix) for path in args.inputs}
-    check_collisions(list(plans.items()))
+    manifest = _manifest(args, outdir)
+    skip = manifest.outputs() if manifest is not None else set()
+    items, empty = expand(args.inputs, outdir=outdir, skip=skip)
+    for folder in empty:
+        print(f"mixin: '{folder}' holds no audio file to separate.", file=sys.stderr,
+              flush=True)
+    items = unique_items(items)
     model_dir = _model_dir(args)
-    single = len(args.inputs) == 1
-    good = []
-    for path, paths in plans.items():
-        try:
-            _check_input(path, paths, args.overwrite)
-            good.append(path)
-        except (MixinError, MemoryError) as exc:
-            _report(exc, single)
-    args.separate_plan = (model_dir, {p: plans[p] for p in good}, len(args.inputs) - len(good))
-    return None if good else 1
+    catalogue = Catalogue(output_spec(args, outdir), options, model_dir, mono=args.mono,
+                          manifest=manifest, force=args.force)
+    from ..batch.job import plan_file
+
+    check_collisions([(i.path, plan_file(i.path, catalogue.spec, options.stems, i.subdir))
+                      for i in items])
+    tasks, skipped, refused = catalogue.plan(items)
+    single = len(items) == 1 and not empty
+    for item, exc in refused:
+        if isinstance(exc, OutputExistsError):
+            exc = _exists_hint(exc)
+        if not single:
+            catalogue.refused_record(item, exc)
+        _report(exc, single)
+    if skipped:
+        print(f"mixin: skipped {skipped} input{'s' if skipped != 1 else ''} already "
+              f"separated as asked (see {manifest.path}; --force redoes them).",
+              file=sys.stderr, flush=True)
+    args.separate_plan = (catalogue, tasks, len(refused), [i.path for i in items])
+    if tasks:
+        return None
+    return 1 if refused or not items else 0
+
+
+def _device(args):
+    from ..model.runtime import choose_device
+
+    device, note = choose_device(args.device or "auto")
+    if note and args.device:
+        print(f"mixin: {note}.", file=sys.stderr, flush=True)
+    return device
 
 
 def run_separate(args):
@@ -174,21 +217,45 @@ def run_separate(args):
         code = prepare_separate(args)
         if code is not None:
             return code
-    model_dir, plans, failures = args.separate_plan
-    options = separation_options(args)
-    from ..engine import Separator
+    catalogue, tasks, failures, inputs = args.separate_plan
+    device = _device(args)
+    overall = BatchProgress(len(tasks))
+    single = len(inputs) == 1
 
-    sep = Separator(model_dir, stems=options.stems)
-    sep.models.warm_up_in_background()  # while the first file is read
-    for path, paths in plans.items():
-        try:
-            written = separate_file(sep, options, path, paths, args)
-        except (MixinError, MemoryError) as exc:
-            _report(_explain(exc, path), len(args.inputs) == 1)
+    def on_done(outcome):
+        nonlocal failures
+        if outcome.error is not None:
             failures += 1
-            continue
-        print("wrote " + "  ".join(str(p.name) for p in written), flush=True)
+            _report(_explain(outcome.error, outcome.task.item.path), single)
+        else:
+            _print_written(outcome.result, catalogue)
+        overall.file_done(getattr(outcome.result, "duration", 0.0))
+
+    if args.jobs is not None or args.scheduler:
+        from ..batch.cluster import run_dask
+
+        run_dask(catalogue, tasks, scheduler=args.scheduler, jobs=args.jobs,
+                 protected=inputs, on_done=on_done, timeout=args.file_timeout, device=device)
+    else:
+        from ..engine import Separator
+
+        sep = Separator(catalogue.model_dir, stems=catalogue.options.stems, device=device)
+        sep.models.warm_up_in_background()  # while the first file is read
+        run_local(catalogue, tasks, sep, protected=inputs, on_done=on_done,
+                  progress_for=lambda t: ProgressBar(Path(t.item.path).name),
+                  timeout=args.file_timeout)
+    overall.finish()
     return 1 if failures else 0
+
+
+def _print_written(result, catalogue):
+    print("wrote " + "  ".join(str(p.name) for p in result.outputs), flush=True)
+    spec = catalogue.spec
+    for p, peak in result.clipped.items():
+        depth = spec.bit_depth or {"flac": "24"}.get(spec.fmt, "")
+        print(f"mixin: warning: '{p.name}' peaks at {peak:.2f} ({20 * math.log10(peak):+.1f} "
+              f"dB above full scale) and was clipped in {spec.fmt.upper()} {depth}-bit; "
+              f"--bit-depth 32f (WAV) keeps it whole.", file=sys.stderr, flush=True)
 
 
 def _explain(exc, path):
@@ -197,27 +264,7 @@ def _explain(exc, path):
     if isinstance(exc, MemoryError):
         return MixinError(f"Not enough memory to separate '{Path(path).name}'; split it or "
                           f"close other programs.")
-    if not isinstance(exc, (AudioReadError, AudioWriteError)):  # the engine's: name the song
-        text = str(exc)
+    text = str(exc)
+    if not isinstance(exc, (AudioReadError, AudioWriteError)) and Path(path).name not in text:
         return type(exc)(f"Cannot separate '{Path(path).name}': {text[:1].lower()}{text[1:]}")
     return exc
-
-
-def separate_file(sep, options, path, paths, args):
-    """Separate one file and write its stems atomically; returns the paths written."""
-    audio, sr = read_audio(path)
-    if args.mono:
-        audio = to_mono(audio)[:, None]
-    bar = ProgressBar(Path(path).name)
-    with StemWriter(paths, samplerate=sr, channels=audio.shape[1], fmt=args.format,
-                    bit_depth=args.bit_depth, overwrite=args.overwrite,
-                    protected=args.inputs) as writer:   # clean-up never removes an input
-        for block in sep.iter_blocks(audio, sr, options, progress=bar):
-            writer.write(block)
-        bar.finish()
-    for p, peak in writer.clipped.items():
-        print(f"mixin: warning: '{p.name}' peaks at {peak:.2f} ({20 * math.log10(peak):+.1f} "
-              f"dB above full scale) and was clipped in {args.format.upper()} "
-              f"{writer.subtype.split('_')[-1]}-bit; --bit-depth 32f (WAV) keeps it whole.",
-              file=sys.stderr, flush=True)
-    return paths

@@ -1,11 +1,13 @@
 """`Separator`: audio in, harmonic / percussive / vocal stems out.
 
 Pipeline per batch of chunks (all channels of a few consecutive chunks together):
-Bark NSGT forward (float32) -> magnitudes -> every stem's CDAE in one compiled call ->
-soft masks on the mix's coefficients (or network magnitude + mix phase) -> one batched
-inverse for all stems -> crossfaded overlap-add. Work happens in blocks, so memory stays
-bounded for any song length; progress is reported and cancellation checked between
-batches.
+Bark NSGT forward (float32) -> magnitudes -> the set's networks in one ONNX Runtime call
+(the default U-Net gives every stem's mask at once, a softmax over the stems; a CDAE set
+gives one magnitude per stem, made into soft masks) -> the card's mask calibration ->
+masks on the mix's coefficients (or, for CDAEs, network magnitude + mix phase) -> the
+card's stereo Wiener steps -> one batched inverse for all stems -> crossfaded overlap-add.
+Work happens in blocks, so memory stays bounded for any song length; progress is reported
+and cancellation checked between batches.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Stems:
 
 
 class Separator:
-    """Separates audio with the MiXiN CDAEs of one model directory.
+    """Separates audio with the networks of one model directory (a joint U-Net or CDAEs).
 
     The networks are loaded once; how each track is separated (instrumental or not, masks
     or single-model, chunk overlap, batch size) is a :class:`SeparationOptions` passed to
@@ -72,26 +74,32 @@ class Separator:
     Parameters
     ----------
     model_dir : path-like or None
-        Folder with ``model_harmonic``, ``model_percussive`` and ``model_vocal``
-        (``.keras`` with a model card, or the original ``.h5``) or a joint network;
+        Folder with a joint network (``model_joint.keras`` and its card) or with
+        ``model_harmonic``, ``model_percussive`` and ``model_vocal`` (``.keras`` with a
+        model card, or the original ``.h5``);
         ``None`` uses the default bundled set (``model.discovery.resolve_model_dir``).
     stems : tuple of str
         The networks to load (``SeparationOptions.stems`` of the calls to come); an
         instrumental-only caller loads no vocal network.
+    threads : int or None
+        ONNX Runtime's threads (None: ``model.runtime.DEFAULT_THREADS``).
+    device : {"cpu", "cuda"}
+        Where the networks run (``model.runtime.choose_device`` resolves "auto").
 
     Raises
     ------
     ModelLoadError
-        If a model is missing or is not the MiXiN CDAE.
+        If a model is missing or is not an architecture MiXiN knows.
     """
 
-    def __init__(self, model_dir=None, *, stems=config.STEMS):
+    def __init__(self, model_dir=None, *, stems=config.STEMS, threads=None, device="cpu"):
         from ..model.stems import load_model_dir
 
         self.model_dir = (Path(model_dir) if model_dir is not None
                           else resolve_model_dir(required=False))
         self.stems = tuple(stems)
-        self.models = load_model_dir(self.model_dir, self.stems)
+        self.models = load_model_dir(self.model_dir, self.stems, threads=threads,
+                                     device=device)
         card = set_card(self.model_dir)
         #: Wiener post-filter steps the set's card recommends (``options`` may override)
         self.wiener_iterations = recommended_wiener_iterations(card)

@@ -1,5 +1,6 @@
-"""Running the networks in one ONNX Runtime session (no TensorFlow): every stem's CDAE side
-by side, or the joint U-Net (``mixin-unet-1``), which gives the stems' masks."""
+"""Running the networks in one ONNX Runtime session (no TensorFlow): the joint U-Net
+(``mixin-unet-1``, ``-2`` or ``-3``, the default set's), which gives every stem's mask at
+once, or every stem's CDAE side by side."""
 
 from __future__ import annotations
 
@@ -43,6 +44,45 @@ def nchwc_block():
     return 16
 
 
+#: Where the networks may run: ``auto`` (CUDA where ONNX Runtime has it, else the CPU).
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def choose_device(device="auto"):
+    """The device the networks run on, and a note for the user where ``auto`` fell back.
+
+    CUDA needs the ``onnxruntime-gpu`` build (it replaces ``onnxruntime``: the two are one
+    module and cannot both be installed).
+
+    Returns
+    -------
+    device : {"cpu", "cuda"}
+    note : str or None
+
+    Raises
+    ------
+    ModelLoadError
+        ``cuda`` was asked for and this ONNX Runtime has no CUDA provider.
+    """
+    if device not in DEVICES:
+        raise ModelLoadError(f"Unknown device '{device}'; choose auto, cpu or cuda.")
+    if device == "cpu":
+        return "cpu", None
+    import onnxruntime as ort
+
+    if "CUDAExecutionProvider" in ort.get_available_providers():
+        return "cuda", None
+    if device == "cuda":
+        raise ModelLoadError("This ONNX Runtime cannot use a GPU (no CUDA provider); install "
+                             "onnxruntime-gpu in place of onnxruntime, or run on the CPU.")
+    return "cpu", "no CUDA GPU is available to ONNX Runtime here, so the networks run on the CPU"
+
+
+def _providers(device):
+    return (["CUDAExecutionProvider", "CPUExecutionProvider"] if device == "cuda"
+            else ["CPUExecutionProvider"])
+
+
 class Runtime:
     """One ONNX Runtime session running ``k`` CDAEs side by side.
 
@@ -56,9 +96,11 @@ class Runtime:
         Intra-op threads; None uses :data:`DEFAULT_THREADS` (or ``MIXIN_ORT_THREADS``).
     joint : bool
         The weights are the U-Net's: the session gives masks of :data:`UNET_STEMS`.
+    device : {"cpu", "cuda"}
+        Where the session runs (see :func:`choose_device`).
     """
 
-    def __init__(self, stem_weights, *, threads=None, joint=False):
+    def __init__(self, stem_weights, *, threads=None, joint=False, device="cpu"):
         import onnxruntime as ort
 
         if threads is None:
@@ -76,8 +118,7 @@ class Runtime:
         else:
             graph = build_graph(stem_weights, block=nchwc_block())
         try:
-            self.session = ort.InferenceSession(graph, opts,
-                                                providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(graph, opts, providers=_providers(device))
         except Exception as exc:  # noqa: BLE001 - the runtime's own error types vary
             raise ModelLoadError(f"The networks could not be prepared to run: {exc}") from None
         self.n_stems = len(UNET_STEMS) if joint else len(stem_weights)
@@ -116,15 +157,18 @@ class ModelSet:
     """
 
     def __init__(self, model_dir, stems, files, cards, weights, *, threads=None,
-                 joint=False):
+                 joint=False, device="cpu"):
         self.model_dir = Path(model_dir)
         self.stems = tuple(stems)
         self.files, self.cards, self.weights = dict(files), dict(cards), dict(weights)
         self.joint = bool(joint)
+        self.device = device
         if joint:
-            self.runtime = Runtime(self.weights["joint"], threads=threads, joint=True)
+            self.runtime = Runtime(self.weights["joint"], threads=threads, joint=True,
+                                   device=device)
         else:
-            self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads)
+            self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads,
+                                   device=device)
         self._warm = None
         self._threads = threads
         self._subsets = {}                  # stems -> Runtime of those CDAEs alone
@@ -179,5 +223,5 @@ class ModelSet:
         with self._lock:
             if stems not in self._subsets:
                 self._subsets[stems] = Runtime([self.weights[s] for s in stems],
-                                               threads=self._threads)
+                                               threads=self._threads, device=self.device)
             return self._subsets[stems]

@@ -1,6 +1,6 @@
-"""A model directory, loaded without any deep-learning framework: one CDAE per stem
-(``model_<stem>.keras`` or ``.h5``), or one joint U-Net for every stem
-(``model_joint.keras``, whose card's ``architecture`` is ``mixin-unet-1`` or ``-2``)."""
+"""A model directory, loaded without any deep-learning framework: one joint U-Net for every
+stem (``model_joint.keras``, whose card's ``architecture`` is ``mixin-unet-1``, ``-2`` or
+``-3``), or one CDAE per stem (``model_<stem>.keras`` or ``.h5``)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def read_joint(path):
     return card, read_unet_weights(path, arch)
 
 
-def load_model_dir(model_dir, stems=config.STEMS, *, threads=None):
+def load_model_dir(model_dir, stems=config.STEMS, *, threads=None, device="cpu"):
     """Load the models for ``stems`` from ``model_dir`` into one ONNX Runtime session.
 
     Parameters
@@ -53,6 +53,7 @@ def load_model_dir(model_dir, stems=config.STEMS, *, threads=None):
     stems : sequence of str
     threads : int or None
         The runtime's intra-op threads (None: :data:`runtime.DEFAULT_THREADS`).
+    device : {"cpu", "cuda"}
 
     Returns
     -------
@@ -73,13 +74,13 @@ def load_model_dir(model_dir, stems=config.STEMS, *, threads=None):
         card, weights = read_joint(joint)
         return ModelSet(model_dir, stems, {s: joint for s in stems},
                         {s: card for s in stems}, {JOINT: weights}, threads=threads,
-                        joint=True)
+                        joint=True, device=device)
     files, weights = {}, {}
     for s in stems:  # stem by stem, so the first problem reported is the first stem's
         files[s] = find_model_file(model_dir, s)
         weights[s] = read_weights(files[s])
     cards = {s: read_card(files[s]) for s in stems}
-    return ModelSet(model_dir, stems, files, cards, weights, threads=threads)
+    return ModelSet(model_dir, stems, files, cards, weights, threads=threads, device=device)
 
 
 def inspect_model_dir(model_dir, stems=config.STEMS):
