@@ -42,25 +42,33 @@ def _trained_on(card):
     return text + (f" for {epochs} epochs." if epochs else ".")
 
 
+def _db(value):
+    """A score in dB to one decimal, halves rounded up as written (11.35 -> "11.4"; binary
+    floats would give "11.3")."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def _scores(card):
     """The headline scores, rounded: held-out median SDR and the test error."""
     parts = []
     sdr = card.get("evaluation", {}).get("median_sdr_db", {})
     if isinstance(sdr, dict) and sdr.get("ours") is not None:
-        text = f"median SDR {sdr['ours']:.1f} dB on held-out songs"
+        text = f"median SDR {_db(sdr['ours'])} dB on held-out songs"
         if sdr.get("original_mixin") is not None:
-            text += f" (original MiXiN: {sdr['original_mixin']:.1f} dB)"
+            text += f" (original MiXiN: {_db(sdr['original_mixin'])} dB)"
         parts.append(text)
     by_stem = card.get("evaluation", {}).get("median_sdr_db_by_stem", {})
     if isinstance(by_stem, dict) and isinstance(by_stem.get("ours"), dict):
         stems = [s for s in by_stem["ours"] if isinstance(by_stem["ours"][s], (int, float))]
         text = (f"median SDR on {by_stem.get('set', 'held-out songs')}: " +
-                ", ".join(f"{s} {by_stem['ours'][s]:.1f}" for s in stems) + " dB")
+                ", ".join(f"{s} {_db(by_stem['ours'][s])}" for s in stems) + " dB")
         other = by_stem.get("compared_with", {})
         if isinstance(other, dict) and isinstance(other.get("scores"), dict) and \
                 all(isinstance(other["scores"].get(s), (int, float)) for s in stems):
             text += (f" ({other.get('name', 'before')}: " +
-                     ", ".join(f"{other['scores'][s]:.1f}" for s in stems) + ")")
+                     ", ".join(_db(other["scores"][s]) for s in stems) + ")")
         parts.append(text)
     mae = card.get("scores", {}).get("test_mae") if isinstance(card.get("scores"), dict) \
         else None

@@ -21,7 +21,9 @@ def about_html(version, models):
     """
     parts = [f"<h3>MiXiN {html.escape(version)}</h3>",
              "<p>Splits a song into harmonic (tonal instruments), percussive (drums) and "
-             "vocal stems with three small neural networks on a Bark-scale spectrogram.</p>"]
+             "vocal stems with a neural network on a Bark-scale spectrogram: by default "
+             "one U-Net that shares every time-frequency bin out between the three stems, "
+             "or the compact set of one small network per stem.</p>"]
     if models:
         parts.append(f"<p><b>Models in use</b> from {html.escape(str(models.model_dir))}:"
                      "</p><ul>")

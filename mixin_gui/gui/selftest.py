@@ -71,27 +71,56 @@ def run(app, argv):
     window = MainWindow(settings)
     window.show()
     shown_at = process_age()
+    models_at = []
+
+    def check(tracks):
+        if not models_at:
+            models_at.append(process_age())
+        if tracks is None:
+            return None
+        written = [p for t in tracks for p in t.exported]
+        if not written or not all(Path(p).is_file() for p in written):
+            return 1, "separated but the stems were not written"
+        mem = memory_mb()
+        held = f"; holds {mem[0]:.0f} MB (peak {mem[1]:.0f} MB)" if mem else ""
+        return 0, (f"ok: {len(tracks)} track(s), {len(written)} files in "
+                   f"{Path(written[0]).parent}; window shown {shown_at:.1f} s and models "
+                   f"ready {models_at[0]:.1f} s after start{held}")
+
+    return drive(app, window, opts.files, timeout=opts.timeout, check=check,
+                 label="self-test")
+
+
+def drive(app, window, files, *, timeout, check, label):
+    """Drive ``window`` as a user would until ``check`` says it is over; the exit status.
+
+    Loads ``files``, waits for the models, separates every track, then calls
+    ``check(tracks)`` on every poll (10 a second): ``None`` to wait on, or ``(code,
+    message)`` to end with ``message`` on stdout (code 0) or stderr. ``check(None)`` is
+    called once the models are ready and before the tracks are done. Failures (models,
+    rejected files, a failed or cancelled track, ``timeout`` seconds) end with code 1.
+    """
     c = window.controller
-    c.add_paths(opts.files)
+    c.add_paths([str(f) for f in files])
     started = time.monotonic()
-    state = {"separating": False, "code": None, "models_at": None}
+    state = {"separating": False, "code": None}
 
     def report(code, message):
-        print(f"self-test: {message}", file=sys.stderr if code else sys.stdout, flush=True)
+        print(f"{label}: {message}", file=sys.stderr if code else sys.stdout, flush=True)
         state["code"] = code
         window.close()
         app.exit(code)
 
     def poll():
         tracks = c.queue.tracks()
-        if time.monotonic() - started > opts.timeout:
-            return report(1, f"timed out after {opts.timeout:.0f} s")
+        if time.monotonic() - started > timeout:
+            return report(1, f"timed out after {timeout:.0f} s")
         if c.models_error:
             return report(1, f"models failed: {c.models_error}")
         if c.rejections:
             return report(1, "rejected: " + "; ".join(map(str, c.rejections)))
-        if c.models is not None and state["models_at"] is None:
-            state["models_at"] = process_age()
+        if c.models is not None:
+            check(None)
         if c.models is None or not tracks or any(t.status == "loading" for t in tracks):
             return None
         if not state["separating"]:
@@ -102,14 +131,9 @@ def run(app, argv):
         if failed:
             return report(1, f"{failed[0].name}: {failed[0].status} {failed[0].message}")
         if c.running is None and all(t.status == "done" for t in tracks):
-            written = [p for t in tracks for p in t.exported]
-            if not written or not all(Path(p).is_file() for p in written):
-                return report(1, "separated but the stems were not written")
-            mem = memory_mb()
-            held = f"; holds {mem[0]:.0f} MB (peak {mem[1]:.0f} MB)" if mem else ""
-            return report(0, f"ok: {len(tracks)} track(s), {len(written)} files in "
-                             f"{Path(written[0]).parent}; window shown {shown_at:.1f} s and "
-                             f"models ready {state['models_at']:.1f} s after start{held}")
+            verdict = check(tracks)
+            if verdict is not None:
+                report(*verdict)
         return None
 
     timer = QTimer(window, interval=100, timeout=poll)

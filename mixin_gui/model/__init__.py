@@ -1,7 +1,8 @@
-"""The CDAE networks: model files read and validated with h5py (``files``), the ONNX graph of
-all stems (``onnx_graph``, ``onnx_proto``) run by ONNX Runtime (``runtime``), model directories
-(``stems``, ``discovery``), and, for training only, the Keras CDAE (``cdae``) and importing
-Keras (``backend``).
+"""The networks: model files read and validated with h5py (``files``; the joint U-Net's in
+``unet_arch``), their ONNX graphs (``onnx_unet`` for the U-Net, ``onnx_graph`` for the CDAEs,
+bytes by ``onnx_proto``) run by ONNX Runtime (``runtime``), model directories (``stems``,
+``discovery``), and, for training only, the Keras U-Net (``unet``) and CDAE (``cdae``) and
+importing Keras (``backend``).
 
 Nothing is imported here, so separating never imports Keras or TensorFlow.
 """

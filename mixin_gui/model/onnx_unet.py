@@ -1,11 +1,11 @@
-"""The ONNX inference graph of a MiXiN U-Net (``mixin-unet-1`` or ``-2``), built from its
-weights.
+"""The ONNX inference graph of a MiXiN U-Net (``mixin-unet-1``, ``-2`` or ``-3``), built
+from its weights.
 
 Input ``magnitude`` (n, 96, 1948) float32; output ``masks`` (n, 3, 96, 1948): one mask per
 stem (in :data:`unet_arch.STEMS` order), each in (0, 1), summing to 1 at every bin. The
 graph computes the network's features itself (:func:`unet_arch.features`), then runs the
-layers of its architecture (:data:`unet_arch.ARCHS`) in NCHW order. Convolution channel counts are padded
-with zero channels to the runtime's channel block as in :mod:`onnx_graph`.
+layers of its architecture (:data:`unet_arch.ARCHS`) in NCHW order. Convolution channel
+counts are padded with zero channels to the runtime's channel block as in :mod:`onnx_graph`.
 """
 
 from __future__ import annotations
