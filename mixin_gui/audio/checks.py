@@ -61,7 +61,7 @@ def check_input_path(path):
                                  f"which does not exist.") from None
         raise AudioReadError(f"'{path}' does not exist.") from None
     except OSError as exc:
-        raise AudioReadError(f"'{path}' cannot be opened: {_stat_reason(exc)}.") from None
+        raise AudioReadError(f"'{path}' cannot be opened: {os_reason(exc)}.") from None
     if stat.S_ISDIR(st.st_mode):
         raise AudioReadError(f"'{path}' is a folder, not an audio file.")
     if not stat.S_ISREG(st.st_mode):
@@ -74,15 +74,24 @@ def check_input_path(path):
         raise AudioReadError(f"'{path}' is empty (0 bytes).")
 
 
-def _stat_reason(exc):
+def os_reason(exc, path=None):
+    """An ``OSError`` from reaching a path, in words: a loop of symbolic links, a folder
+    that may not be entered, a name too long, a file where a folder should be. ``path``:
+    the path named in the words (None: the input itself, "it").
+
+    Used for inputs here and for output folders by :func:`mixin_gui.audio.write.check_output_dir`.
+    """
+    subject = "it" if path is None else f"'{path}'"
     if exc.errno == errno.ELOOP:
-        return "it is a loop of symbolic links"
+        return f"{subject} is a loop of symbolic links"
     if exc.errno == errno.EACCES:
-        return "permission to enter its folder (or one above it) is denied"
+        where = "its folder (or one above it)" if path is None else \
+            f"{subject} or a folder above it"
+        return f"permission to enter {where} is denied"
     if exc.errno == errno.ENAMETOOLONG:
-        return "its name is too long for this system"
+        return f"{'its' if path is None else 'the'} name is too long for this system"
     if exc.errno == errno.ENOTDIR:
-        return "a part of its path is a file, not a folder"
+        return f"a part of {'its path' if path is None else subject} is a file, not a folder"
     text = (exc.strerror or str(exc)).rstrip(".")
     return text[:1].lower() + text[1:]
 

@@ -33,6 +33,7 @@ import numpy as np
 import soundfile as sf
 
 from ..errors import AudioWriteError, OutputExistsError
+from .checks import os_reason
 from .outputs import check_name_lengths, ensure_absent
 
 #: Subtypes for a bit depth per container; MP3 is lossy and has no bit depth.
@@ -114,7 +115,7 @@ def check_output_dir(outdir):
             pass  # a file on the way: said below, where the walk up finds it
         except OSError as exc:
             raise AudioWriteError(
-                f"Cannot use output folder '{outdir}': {_os_reason(exc, probe)}.") from None
+                f"Cannot use output folder '{outdir}': {os_reason(exc, probe)}.") from None
         if probe.parent == probe:
             break
         probe = probe.parent
@@ -128,21 +129,6 @@ def check_output_dir(outdir):
         raise AudioWriteError(
             f"Cannot write to output folder '{outdir}': {exc.strerror or exc}.") from None
     return outdir
-
-
-def _os_reason(exc, path):
-    """An ``OSError`` on ``path`` in words (for symbolic-link loops, permissions, names)."""
-    code = getattr(exc, "errno", None)
-    if code == errno.ELOOP:
-        return f"'{path}' is a loop of symbolic links"
-    if code == errno.EACCES:
-        return f"permission to enter '{path}' or a folder above it is denied"
-    if code == errno.ENAMETOOLONG:
-        return "the name is too long for this system"
-    if code == errno.ENOTDIR:
-        return f"a part of '{path}' is a file, not a folder"
-    text = (exc.strerror or str(exc)).rstrip(".")
-    return text[:1].lower() + text[1:]
 
 
 def _cause(folder, exc, sndfile=None):

@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 
 from ..errors import MixinError
+from .job import FileResult, separate_to_files
 from .run import Outcome, one_line
 
 #: Separators loaded in this worker process: (model folder, stems, threads, device) to one.
@@ -41,7 +43,6 @@ def work(job):
     scheduler's to retry elsewhere.
     """
     from ..config import SeparationOptions
-    from .job import separate_to_files
 
     started = time.perf_counter()
     threads = _threads(job)
@@ -90,18 +91,6 @@ def _jobs(catalogue, tasks, threads, workers, protected, timeout, device):
              "bit_depth": catalogue.spec.bit_depth, "mono": catalogue.mono,
              "protected": [str(p) for p in protected], "timeout": timeout,
              "threads": threads, "workers": workers, "device": device} for t in tasks]
-
-
-class _Result:
-    """A worker's answer in the shape the runners' callers read (like ``FileResult``)."""
-
-    def __init__(self, answer):
-        from pathlib import Path
-
-        self.outputs = [Path(p) for p in answer["outputs"]]
-        self.clipped = {Path(p): v for p, v in answer.get("clipped", {}).items()}
-        self.seconds = answer["seconds"]
-        self.duration = answer.get("duration", 0.0)
 
 
 def open_client(*, scheduler=None, jobs=None):
@@ -169,7 +158,9 @@ def run_dask(catalogue, tasks, *, scheduler=None, jobs=None, protected=(), on_do
             except Exception as exc:  # noqa: BLE001 - a worker's crash, in one line
                 answer = {"status": "failed", "seconds": 0.0, "error": one_line(exc)}
             if answer["status"] == "done":
-                result = _Result(answer)
+                result = FileResult([Path(p) for p in answer["outputs"]],
+                                    {Path(p): v for p, v in answer["clipped"].items()},
+                                    answer["seconds"], answer["duration"])
                 outcome = Outcome(task, catalogue.record(task, result=result), result=result)
             else:
                 err = MixinError(answer["error"])
