@@ -102,3 +102,40 @@ def test_the_engine_applies_a_cards_calibration(tmp_path):
     assert energy(tuned["vocal"]) > 1.3 * energy(plain["vocal"])
     total = sum(tuned[k] for k in tuned)
     assert np.sqrt(np.mean((total - song) ** 2)) < 1e-4 * np.sqrt(np.mean(song ** 2))
+
+
+UNET = SHIPPED / "unet"
+
+
+@pytest.mark.skipif(not (UNET / "model_joint.keras").is_file(), reason="no U-Net bundled")
+def test_one_exponent_for_every_stem_is_a_logit_scale_in_the_graph(rng):
+    """softmax(a z) in the graph (the last convolution scaled by a) gives the masks the
+    numpy calibration M^a / sum M^a gives, within 1e-6 absolute; the engine then calibrates
+    no more in numpy."""
+    from mixin_gui.engine import Separator
+    from mixin_gui.model.runtime import Runtime
+    from mixin_gui.model.stems import graph_logit_scale, read_joint
+
+    card, weights = read_joint(UNET / "model_joint.keras")
+    a = graph_logit_scale(card)
+    assert a == card["mask_calibration"]["exponents"]["vocal"] != 1.0
+    magnitude = np.abs(rng.standard_normal((2, 96, 1948))).astype(np.float32) ** 3
+    plain = Runtime(weights, joint=True)(magnitude)
+    folded = Runtime(weights, joint=True, logit_scale=a)(magnitude)
+    by_numpy = calibrate_masks(plain.copy(), a)
+    assert np.abs(folded - by_numpy).max() <= 1e-6
+    assert np.abs(folded - plain).max() > 1e-2        # the calibration does change the masks
+    sep = Separator(UNET)
+    assert sep.models.logit_scale == a and sep.mask_calibration == ({}, {})
+
+
+def test_per_stem_exponents_stay_in_numpy():
+    from mixin_gui.model.stems import graph_logit_scale
+
+    assert graph_logit_scale({"mask_calibration": {"exponents": {"vocal": 0.7}}}) == 1.0
+    assert graph_logit_scale({"mask_calibration": {
+        "exponents": {"harmonic": 0.8, "percussive": 0.8, "vocal": 0.8},
+        "weights": {"vocal": 1.2}}}) == 1.0
+    assert graph_logit_scale({"mask_calibration": {
+        "exponents": {"harmonic": 0.8, "percussive": 0.8, "vocal": 0.8}}}) == 0.8
+    assert graph_logit_scale({}) == 1.0

@@ -117,15 +117,22 @@ def shipped_joint_sets():
 
 @pytest.mark.parametrize("folder", shipped_joint_sets())
 def test_shipped_unet_equals_keras_on_real_chunks(folder, real_magnitudes):  # noqa: F811
+    from mixin_gui.dsp.masks import calibrate_masks
+    from mixin_gui.model.runtime import Runtime
+    from mixin_gui.model.stems import graph_logit_scale
     from mixin_gui.model.unet import load_unet
 
-    got = load_model_dir(folder).predict(real_magnitudes)
+    weights = unet_arch.read_unet_weights(folder / "model_joint.keras")
+    got = Runtime(weights, joint=True)(real_magnitudes)    # the fp32 reference graph
     x = unet_arch.features(real_magnitudes)[..., None]
     want = np.moveaxis(load_unet(folder / "model_joint.keras").predict(x, verbose=0), -1, 0)
     # masks in [0, 1]: float32 sums in another order differ by ~2e-5 on a trained network;
     # a wrong layer, weight or padding differs by 1e-2 and more
     assert np.abs(got - want).max() <= 1e-4
     card = json.loads((folder / "model_joint.json").read_text())
+    # as loaded, the card's calibration (one exponent) is in the graph: Keras's, calibrated
+    loaded = load_model_dir(folder).predict(real_magnitudes)
+    assert np.abs(loaded - calibrate_masks(want.copy(), graph_logit_scale(card))).max() <= 1e-4
     assert card["architecture"] in unet_arch.ARCHS and card.get("licences")
 
 

@@ -249,28 +249,43 @@ def wiener_em(stems, mix, iterations, *, channels=1, rel_eps=MASK_REL_EPS):
 
 def _wiener_stereo(y, x, p, v, d, norm):
     """One EM step for two channels, the 2 x 2 algebra written out (elementwise, fast);
-    ``p``: ``|y|^2`` per channel."""
+    ``p``: ``|y|^2`` per channel. Works in place where it can: every ``(n, B, T)`` array
+    is made once, and the products go into buffers, not new temporaries."""
     r00 = p[:, :, 0].sum(axis=-1) * norm                                     # (k, n, B)
     r11 = p[:, :, 1].sum(axis=-1) * norm
     r01 = np.einsum("knbt,knbt->knb", y[:, :, 0], np.conj(y[:, :, 1])) * norm
     c00 = np.einsum("knbt,knb->nbt", v, r00)                                  # (n, B, T)
     c11 = np.einsum("knbt,knb->nbt", v, r11)
-    c01 = np.einsum("knbt,knb->nbt", v, r01.real) + \
-        1j * np.einsum("knbt,knb->nbt", v, r01.imag)
+    c01 = np.empty(c00.shape, dtype=y.dtype)
+    c01.real = np.einsum("knbt,knb->nbt", v, r01.real)
+    c01.imag = np.einsum("knbt,knb->nbt", v, r01.imag)
     # det(C + d I), the positive part first: det C >= 0 for covariances, but where the
     # channels are nearly alike rounding can take it below 0 (then d alone would not help)
-    det = np.maximum(c00 * c11 - (c01.real ** 2 + c01.imag ** 2), 0) + d * (c00 + c11 + d)
+    det = np.abs(c01)
+    np.square(det, out=det)
+    np.subtract(c00 * c11, det, out=det)
+    np.maximum(det, 0, out=det)
+    det += d * (c00 + c11 + d)
     c00 += d
     c11 += d
+    inv = np.reciprocal(det, out=det)
     x0, x1 = x[:, 0], x[:, 1]
-    z0 = ((c11 * x0 - c01 * x1) / det).astype(y.dtype)
-    z1 = ((c00 * x1 - np.conj(c01) * x0) / det).astype(y.dtype)
+    tmp = np.empty_like(c01)
+    z0 = np.multiply(c11, x0, dtype=y.dtype)
+    z0 -= np.multiply(c01, x1, out=tmp)
+    z0 *= inv
+    z1 = np.multiply(c00, x1, dtype=y.dtype)
+    np.conjugate(c01, out=c01)
+    z1 -= np.multiply(c01, x0, out=tmp)
+    z1 *= inv
+    del tmp, c01, c00, c11, inv
     r00, r11, r01 = r00[..., None], r11[..., None], r01[..., None].astype(y.dtype)
     out = np.empty_like(y)
+    buf = np.empty_like(out[:, :, 0])
     for ch, (a, b) in enumerate(((r00, r01), (np.conj(r01), r11))):
         o = out[:, :, ch]
         np.multiply(a, z0, out=o)
-        o += b * z1
+        o += np.multiply(b, z1, out=buf)
         o *= v
     return out
 

@@ -16,6 +16,7 @@ at call time.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
@@ -24,8 +25,8 @@ import scipy.sparse
 
 from .. import config
 
-#: FFT worker threads for scipy.fft (-1: all cores).
-FFT_WORKERS = -1
+#: FFT worker threads for scipy.fft (-1: all cores); ``MIXIN_FFT_WORKERS`` overrides it.
+FFT_WORKERS = int(os.environ.get("MIXIN_FFT_WORKERS", -1))
 
 
 def hz_to_bark(f):

@@ -103,8 +103,11 @@ class Separator:
         card = set_card(self.model_dir)
         #: Wiener post-filter steps the set's card recommends (``options`` may override)
         self.wiener_iterations = recommended_wiener_iterations(card)
-        #: Mask calibration the card recommends: ``({stem: exponent}, {stem: weight})``
-        self.mask_calibration = recommended_mask_calibration(card)
+        #: Mask calibration the engine applies, as the card recommends it: ``({stem:
+        #: exponent}, {stem: weight})``; none where the graph applies it already (one
+        #: exponent for every stem of a joint set: ``self.models.logit_scale``).
+        self.mask_calibration = (({}, {}) if getattr(self.models, "logit_scale", 1.0) != 1.0
+                                 else recommended_mask_calibration(card))
         self.nsgt = get_nsgt()
         keep_freed_memory()
 

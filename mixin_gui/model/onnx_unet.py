@@ -38,7 +38,7 @@ def _reshape(g, x, channels, target):
     return g.node("Transpose", [x], perm=[0, 3, 1, 2])
 
 
-def build_unet_graph(weights, *, block=1, name="mixin_unet"):
+def build_unet_graph(weights, *, block=1, name="mixin_unet", logit_scale=1.0):
     """Serialized ONNX model of the U-Net.
 
     Parameters
@@ -48,6 +48,11 @@ def build_unet_graph(weights, *, block=1, name="mixin_unet"):
         convolutions they are).
     block : int
         Convolution channel counts are padded with zero channels to a multiple of this.
+    logit_scale : float
+        The softmax's logits multiplied by this (one ``Mul``): ``softmax(a z)`` is the masks
+        calibrated with one exponent ``a`` for every stem
+        (:func:`mixin_gui.dsp.masks.calibrate_masks`), for almost nothing. (Folding ``a``
+        into the last convolution's weights instead rounds them: 2.4e-6 off, measured.)
 
     Returns
     -------
@@ -65,6 +70,7 @@ def build_unet_graph(weights, *, block=1, name="mixin_unet"):
         c = channels[inputs[0]]
         if cls == "Conv2D":
             weight, bias = _conv_arrays(lname, *weights[lname], c, block)
+
             kh, kw = weight.shape[-2:]
             dh, dw = conv_setting(setting)[3]
             ph, pw = dh * (kh // 2), dw * (kw // 2)
@@ -89,7 +95,10 @@ def build_unet_graph(weights, *, block=1, name="mixin_unet"):
                                                    left + config.N_COEFS], np.int64)),
                                  g.const(np.array([2, 3], np.int64))])
         elif cls == "Softmax":
-            y = g.node("Softmax", src, axis=1)
+            z = src[0]
+            if logit_scale != 1.0:
+                z = g.node("Mul", [z, g.const(np.array(logit_scale, np.float32))])
+            y = g.node("Softmax", [z], axis=1)
         elif cls == "Reshape":
             y, c = _reshape(g, src[0], c, setting), setting[2]
         else:

@@ -98,9 +98,16 @@ class Runtime:
         The weights are the U-Net's: the session gives masks of :data:`UNET_STEMS`.
     device : {"cpu", "cuda"}
         Where the session runs (see :func:`choose_device`).
+    logit_scale : float
+        For the U-Net: its logits multiplied by this inside the graph (one mask exponent
+        for every stem, see :func:`onnx_unet.build_unet_graph`).
+    graph : bytes or None
+        A serialized ONNX graph to run instead of the one built from the weights (a set's
+        shipped runtime file, e.g. a quantized one); ``logit_scale`` does not apply to it.
     """
 
-    def __init__(self, stem_weights, *, threads=None, joint=False, device="cpu"):
+    def __init__(self, stem_weights, *, threads=None, joint=False, device="cpu",
+                 logit_scale=1.0, graph=None):
         import onnxruntime as ort
 
         if threads is None:
@@ -113,8 +120,11 @@ class Runtime:
         # Waiting threads sleep instead of spinning: the engine's numpy stage needs the core.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
-        if joint:
-            graph = build_unet_graph(stem_weights, block=nchwc_block())
+        if graph is not None:
+            pass
+        elif joint:
+            graph = build_unet_graph(stem_weights, block=nchwc_block(),
+                                     logit_scale=logit_scale)
         else:
             graph = build_graph(stem_weights, block=nchwc_block())
         try:
@@ -154,18 +164,26 @@ class ModelSet:
     joint : bool
         One network (the U-Net) gives every stem's mask: :meth:`predict` returns masks
         that sum to 1 over :attr:`stems`, to be applied as they are.
+    logit_scale : float
+        The joint network's mask calibration, when it is one exponent for every stem,
+        applied inside the graph (1: none there).
+    graph : bytes or None
+        The joint network's runtime graph as shipped (card key ``runtime_graph``), run
+        instead of the graph built from its weights.
     """
 
     def __init__(self, model_dir, stems, files, cards, weights, *, threads=None,
-                 joint=False, device="cpu"):
+                 joint=False, device="cpu", logit_scale=1.0, graph=None):
         self.model_dir = Path(model_dir)
         self.stems = tuple(stems)
         self.files, self.cards, self.weights = dict(files), dict(cards), dict(weights)
         self.joint = bool(joint)
         self.device = device
+        #: The joint network's logits are multiplied by this in the graph (1: not at all).
+        self.logit_scale = float(logit_scale) if joint and graph is None else 1.0
         if joint:
             self.runtime = Runtime(self.weights["joint"], threads=threads, joint=True,
-                                   device=device)
+                                   device=device, logit_scale=self.logit_scale, graph=graph)
         else:
             self.runtime = Runtime([self.weights[s] for s in self.stems], threads=threads,
                                    device=device)

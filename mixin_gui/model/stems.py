@@ -44,6 +44,42 @@ def read_joint(path):
     return card, read_unet_weights(path, arch)
 
 
+def read_runtime_graph(path, card):
+    """The serialized ONNX graph a joint set's card names as its runtime file
+    (``runtime_graph``: a file beside the model, e.g. a quantized graph with its own fixed
+    channel padding), or None: the engine builds the fp32 graph from the weights.
+
+    Raises
+    ------
+    ModelLoadError
+        The card names a file that is missing or not an ONNX graph.
+    """
+    name = card.get("runtime_graph")
+    if not name:
+        return None
+    graph = Path(path).parent / str(name)
+    if Path(str(name)).name != str(name) or not graph.is_file():
+        raise ModelLoadError(f"Model card of '{path}' names the runtime graph '{name}', "
+                             f"which is not a file beside it.")
+    data = graph.read_bytes()
+    if not data[:2] or data[0] != 0x08:  # an ONNX ModelProto starts with ir_version (field 1)
+        raise ModelLoadError(f"'{graph}' is not an ONNX graph.")
+    return data
+
+
+def graph_logit_scale(card):
+    """The logit scale that applies a joint set's card's mask calibration inside its graph:
+    its exponent when it is one exponent for every stem and no weights (softmax of ``a z``
+    is the masks ``M^a``, renormalised), else 1 (the engine then calibrates in numpy)."""
+    from .discovery import recommended_mask_calibration
+
+    exponents, weights = recommended_mask_calibration(card)
+    values = {exponents.get(s, 1.0) for s in JOINT_STEMS}
+    if len(values) == 1 and all(w == 1.0 for w in weights.values()):
+        return values.pop()
+    return 1.0
+
+
 def load_model_dir(model_dir, stems=config.STEMS, *, threads=None, device="cpu"):
     """Load the models for ``stems`` from ``model_dir`` into one ONNX Runtime session.
 
@@ -72,9 +108,11 @@ def load_model_dir(model_dir, stems=config.STEMS, *, threads=None, device="cpu")
             raise ModelLoadError(f"The joint network in '{model_dir}' has no {unknown[0]} "
                                  f"stem.")
         card, weights = read_joint(joint)
+        graph = read_runtime_graph(joint, card)
         return ModelSet(model_dir, stems, {s: joint for s in stems},
                         {s: card for s in stems}, {JOINT: weights}, threads=threads,
-                        joint=True, device=device)
+                        joint=True, device=device, logit_scale=graph_logit_scale(card),
+                        graph=graph)
     files, weights = {}, {}
     for s in stems:  # stem by stem, so the first problem reported is the first stem's
         files[s] = find_model_file(model_dir, s)
