@@ -25,8 +25,10 @@ def register(sub):
     _register_hdf5(steps)
     _register_fit(steps)
     _register_e2e(steps)
+    _register_average(steps)
     synth.register(steps)
     synth.register_devset(steps)
+    synth.register_vocal_devset(steps)
     synth.register_melodies(steps)
     p.set_defaults(func=lambda args: p.print_help() or 2)
     if getattr(sys, "frozen", False):   # the packaged app leaves TensorFlow out
@@ -187,6 +189,22 @@ def _register_fit(steps):
     p.add_argument("--coherent-share", type=_share, default=0.0, metavar="S",
                    help="share of the mixes whose stems all come from one song at one "
                         "offset, as composed (default 0: every stem from its own song)")
+    p.add_argument("--vocal-share", type=_share, default=0.75, metavar="S",
+                   help="(unet) share of the mixes that hold a voice (default: %(default)s)")
+    p.add_argument("--vibrato-share", type=_share, default=0.3, metavar="S",
+                   help="(unet) share of the harmonic stems played with a vibrato "
+                        "(default: %(default)s)")
+    p.add_argument("--quiet-vocal-share", type=_share, default=0.0, metavar="S",
+                   help="(unet) share of the mixes with a voice whose voice is set "
+                        "--quiet-vocal-db under the accompaniment (default 0)")
+    p.add_argument("--quiet-vocal-db", type=float, nargs=2, default=(6.0, 15.0),
+                   metavar=("LO", "HI"),
+                   help="(unet) how far under, in dB (default: 6 15)")
+    p.add_argument("--init-from", type=Path, default=None, metavar="DIR",
+                   help="(unet) start a new run from this model set's weights (a fine-tune)")
+    p.add_argument("--snapshot-every", type=int, default=0, metavar="N",
+                   help="(unet) keep the weights after every N-th epoch in "
+                        "CHECKPOINT_DIR/snapshots, for mixin train average (default 0: none)")
     p.add_argument("--nice", type=int, default=0,
                    help="lower this process's priority by N first (default: 0)")
     p.set_defaults(func=run_fit, needs_backend=True)
@@ -240,7 +258,11 @@ def run_fit_unet(args):
             return OnTheFlyMixes([t.path for t in ts], seed=seed, batch_size=args.batch_size,
                                  steps=steps, prefetch=0, extra=extra,
                                  accompaniment_share=share if extra else 0.0,
-                                 coherent_share=args.coherent_share if extra else 0.0)
+                                 coherent_share=args.coherent_share if extra else 0.0,
+                                 quiet_vocal_share=args.quiet_vocal_share if extra else 0.0,
+                                 quiet_vocal_db=args.quiet_vocal_db,
+                                 vocal_share=args.vocal_share,
+                                 vibrato_share=args.vibrato_share)
         how = ("mixed on the fly (stems of different songs, random gains, EQ, speed, "
                f"vibrato on harmonic stems; {len(extras['harmonic'])} real guitar stems)")
         if share:
@@ -262,7 +284,8 @@ def run_fit_unet(args):
                      args.model_dir, args.checkpoint_dir, opts, data_note=note,
                      voice_free_weight=args.voice_free_weight,
                      vocal_quantile=args.vocal_quantile,
-                     arch=UNET_ARCHS[args.arch])
+                     arch=UNET_ARCHS[args.arch], init_from=args.init_from,
+                     snapshot_every=args.snapshot_every)
     print(f"unet: {res['epochs']} epochs, best validation loss {res['best_val_loss']:.5f}, "
           f"saved {res['model']}")
     return 0
@@ -293,6 +316,30 @@ def run_fit(args):
         vals = [res["scores"][f"{s}_mae"] for s in ("train", "validation", "test")]
         print(f"  {stem:<11}" + "".join(
             f"{'n/a' if v is None else f'{v:.5f}':>{w}}" for v, w in zip(vals, (10, 12, 10))))
+    return 0
+
+
+def _register_average(steps):
+    p = steps.add_parser("average", help="average U-Net snapshots into a model set",
+                         description="The mean of snapshot weight files (fit "
+                                     "--snapshot-every) saved as a model set, with the card "
+                                     "of another set.")
+    p.add_argument("snapshots", nargs="+", type=Path, help="epoch-NNNN.weights.h5 files")
+    p.add_argument("--card-from", type=Path, required=True, metavar="DIR",
+                   help="the model set whose card the new one starts from (its run's)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the new model set")
+    p.set_defaults(func=run_average, needs_backend=True)
+
+
+def run_average(args):
+    from ..model.files import read_card
+    from ..training.unet_fit import average_snapshots
+
+    card = read_card(args.card_from / "model_joint.keras")
+    card["weights"] = (f"the mean of {len(args.snapshots)} snapshots: "
+                       + ", ".join(p.name for p in args.snapshots))
+    saved = average_snapshots([str(p) for p in args.snapshots], args.out, card=card)
+    print(f"saved {saved}")
     return 0
 
 

@@ -32,14 +32,15 @@ def is_complete(folder):
 
 
 def _render_one(job):
-    seed, index, folder, duration, overwrite = job
-    stems, mixture, info = track.render_track(seed, index, duration=duration)
+    seed, index, folder, duration, overwrite, styles = job
+    stems, mixture, info = track.render_track(seed, index, duration=duration,
+                                              vocal_styles=styles)
     track.write_track(folder, stems, mixture, info, overwrite=overwrite)
     return info["duration"]
 
 
 def render_tracks(out, *, hours, seed=0, jobs=1, duration=None, overwrite=False,
-                  progress=None):
+                  progress=None, vocal_styles=None):
     """Write MUSDB-style track folders into ``out`` until they hold ``hours`` of audio.
 
     Parameters
@@ -54,6 +55,8 @@ def render_tracks(out, *, hours, seed=0, jobs=1, duration=None, overwrite=False,
     overwrite : bool
         Render again tracks whose folders are already complete.
     progress : callable(done, total, seconds_of_audio) or None
+    vocal_styles : sequence of str or None
+        Round-5 vocal styles drawn per sung track (``track.render_track``).
 
     Returns
     -------
@@ -66,7 +69,8 @@ def render_tracks(out, *, hours, seed=0, jobs=1, duration=None, overwrite=False,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     planned = plan_tracks(seed, hours, duration)
-    todo = [(seed, i, out / name, duration, overwrite) for i, name, _ in planned
+    styles = tuple(vocal_styles) if vocal_styles else None
+    todo = [(seed, i, out / name, duration, overwrite, styles) for i, name, _ in planned
             if overwrite or not is_complete(out / name)]
     seconds = 0.0
     if progress:

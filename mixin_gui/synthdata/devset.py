@@ -147,6 +147,16 @@ def render(seed, index, kind, source, seconds):
     return stems
 
 
+def refuse_taken(out, names, overwrite):
+    """``Path(out)``; raises :class:`DatasetError` where a folder of ``names`` is there
+    already and ``overwrite`` is false (nothing of a user's is replaced unasked)."""
+    out = Path(out)
+    taken = [out / name for name in names if (out / name).exists()]
+    if taken and not overwrite:
+        raise DatasetError(f"'{taken[0]}' already exists; use --overwrite to replace it.")
+    return out
+
+
 def build_devset(out, *, seed=0, seconds=20.0, overwrite=False, progress=None):
     """Write the dev set's track folders into ``out``; returns their names.
 
@@ -159,10 +169,7 @@ def build_devset(out, *, seed=0, seconds=20.0, overwrite=False, progress=None):
     if not tracks:
         raise DatasetError("No real material is installed for the dev set; run "
                            "scripts/real-material.sh (make setup-real).")
-    out = Path(out)
-    taken = [out / name for name, _, _ in tracks if (out / name).exists()]
-    if taken and not overwrite:
-        raise DatasetError(f"'{taken[0]}' already exists; use --overwrite to replace it.")
+    out = refuse_taken(out, [name for name, _, _ in tracks], overwrite)
     for k, (name, kind, source) in enumerate(tracks):
         folder = out / name
         stems, mixture = _finish(render(seed, k, kind, source, seconds))

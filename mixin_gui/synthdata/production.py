@@ -18,7 +18,10 @@ STEM_LEVELS = {"drums": (0.0, 2.5), "bass": (-3.0, 2.5), "other": (-1.5, 2.5),
 #: Part loudness inside the "other" and "vocals" stems (dB): mean and spread.
 PART_LEVELS = {"comp": (0.0, 1.5), "comp2": (-3.0, 2.0), "pad": (-6.0, 2.0),
                "arp": (-5.0, 2.0), "counter": (-4.0, 2.0), "melody": (1.0, 1.5),
-               "lead": (0.0, 0.0), "harmony": (-6.0, 2.0), "choir": (-8.0, 2.0)}
+               "lead": (0.0, 0.0), "harmony": (-6.0, 2.0), "choir": (-8.0, 2.0),
+               "double": (-4.0, 2.0), "choir-voices": (0.0, 0.0)}
+#: Vocal layers (the lead's chain: high-pass, compressor, presence, delay, reverb).
+VOCAL_ROLES = ("lead", "harmony", "double", "choir-voices")
 
 
 def active_rms(audio, *, block=0.4):
@@ -58,8 +61,46 @@ def _compressor(rng, pb, ratio=(2.0, 5.0), threshold=(-24.0, -12.0)):
                          attack_ms=float(rng.uniform(2, 25)), release_ms=float(rng.uniform(60, 250)))
 
 
-def part_chain(rng, role, *, distort=False, spb=0.5):
-    """A pedalboard effect chain for one layer, drawn for the song."""
+def _plate(rng, pb, room=(0.88, 0.98), damping=(0.1, 0.35), wet=(0.2, 0.45)):
+    """A long, bright plate-like tail (round-5 vocal styles): a large, lightly damped room
+    mixed well up."""
+    return pb.Reverb(room_size=float(rng.uniform(*room)),
+                     damping=float(rng.uniform(*damping)),
+                     wet_level=float(rng.uniform(*wet)), dry_level=1.0, width=1.0)
+
+
+#: Ranges of a vocal layer's chain: high-pass (Hz), compressor ratio and threshold (dB),
+#: presence bell (Hz, dB), delay feedback and mix; ``plate``: a long plate tail
+#: (:func:`_plate`; its ranges in ``plate_ranges`` where given) in place of the drawn room.
+VOCAL_CHAIN = {"hp": (80, 130), "ratio": (3.0, 6.0), "threshold": (-26.0, -16.0),
+               "presence_hz": (2500, 5000), "presence_db": (1, 4),
+               "feedback": (0.15, 0.35), "mix": (0.08, 0.2), "plate": False}
+PLATE_CHAIN = {"hp": (80, 150), "ratio": (4.0, 10.0), "threshold": (-32.0, -20.0),
+               "presence_hz": (2500, 6000), "presence_db": (1, 5),
+               "feedback": (0.2, 0.45), "mix": (0.1, 0.25), "plate": True}
+
+
+def _vocal_chain(rng, pb, spb, r):
+    fx = [pb.HighpassFilter(cutoff_frequency_hz=float(rng.uniform(*r["hp"]))),
+          _compressor(rng, pb, r["ratio"], r["threshold"]),
+          pb.PeakFilter(cutoff_frequency_hz=float(rng.uniform(*r["presence_hz"])),
+                        gain_db=float(rng.uniform(*r["presence_db"])), q=1.0)]
+    if rng.random() < 0.5:
+        fx.append(pb.Delay(delay_seconds=float(spb * rng.choice([0.5, 0.75, 1.0])),
+                           feedback=float(rng.uniform(*r["feedback"])),
+                           mix=float(rng.uniform(*r["mix"]))))
+    if r["plate"]:
+        fx.append(_plate(rng, pb, **r.get("plate_ranges", {})))
+    elif rng.random() < 0.9:
+        fx.append(pb.Reverb(room_size=float(rng.uniform(0.3, 0.85)),
+                            wet_level=float(rng.uniform(0.08, 0.3)), dry_level=1.0,
+                            width=1.0))
+    return fx
+
+
+def part_chain(rng, role, *, distort=False, spb=0.5, plate=False):
+    """A pedalboard effect chain for one layer, drawn for the song; ``plate`` (vocal
+    layers): a heavier compressor and a long plate tail instead of the drawn reverb."""
     import pedalboard as pb
 
     fx = []
@@ -74,19 +115,8 @@ def part_chain(rng, role, *, distort=False, spb=0.5):
             fx.append(pb.Distortion(drive_db=float(rng.uniform(4, 14))))
         fx += [pb.HighpassFilter(cutoff_frequency_hz=30.0), _compressor(rng, pb, (3.0, 6.0))]
         fx += _eq(rng, pb)
-    elif role in ("lead", "harmony"):
-        fx += [pb.HighpassFilter(cutoff_frequency_hz=float(rng.uniform(80, 130))),
-               _compressor(rng, pb, (3.0, 6.0), (-26.0, -16.0)),
-               pb.PeakFilter(cutoff_frequency_hz=float(rng.uniform(2500, 5000)),
-                             gain_db=float(rng.uniform(1, 4)), q=1.0)]
-        if rng.random() < 0.5:
-            fx.append(pb.Delay(delay_seconds=float(spb * rng.choice([0.5, 0.75, 1.0])),
-                               feedback=float(rng.uniform(0.15, 0.35)),
-                               mix=float(rng.uniform(0.08, 0.2))))
-        if rng.random() < 0.9:
-            fx.append(pb.Reverb(room_size=float(rng.uniform(0.3, 0.85)),
-                                wet_level=float(rng.uniform(0.08, 0.3)), dry_level=1.0,
-                                width=1.0))
+    elif role in VOCAL_ROLES:
+        fx += _vocal_chain(rng, pb, spb, PLATE_CHAIN if plate else VOCAL_CHAIN)
     else:  # instruments of the "other" stem and the choir
         if distort:
             fx += [pb.Distortion(drive_db=float(rng.uniform(18, 36))),
@@ -101,9 +131,9 @@ def part_chain(rng, role, *, distort=False, spb=0.5):
     return pb.Pedalboard(fx)
 
 
-def treat(rng, audio, role, *, distort=False, spb=0.5, position=0.0):
+def treat(rng, audio, role, *, distort=False, spb=0.5, position=0.0, plate=False):
     """Effects, pan and a drawn level for one layer (level relative to its role's mean)."""
-    out = _process(part_chain(rng, role, distort=distort, spb=spb), audio)
+    out = _process(part_chain(rng, role, distort=distort, spb=spb, plate=plate), audio)
     if position:
         out = pan(out, position)
     rms = active_rms(out)

@@ -182,3 +182,16 @@ def synthesise(sp, ap, fs, src, f0):
     y = pw.synthesize(np.ascontiguousarray(f0), np.ascontiguousarray(out_sp),
                       np.ascontiguousarray(out_ap), fs, FRAME * 1000)
     return y
+
+
+def shift_formants(sp, ratio):
+    """The spectral envelope stretched along frequency by ``ratio`` (above 1 moves every
+    formant up, as a shorter vocal tract does): ``out[f] = sp[f / ratio]``, interpolated on
+    log magnitude, the top bins held."""
+    n = sp.shape[1]
+    where = np.arange(n) / float(ratio)
+    i0 = np.clip(np.floor(where).astype(int), 0, n - 1)
+    i1 = np.minimum(i0 + 1, n - 1)
+    w = np.clip(where - i0, 0.0, 1.0)[None, :]
+    log = np.log(sp + 1e-16)
+    return np.exp((1 - w) * log[:, i0] + w * log[:, i1])

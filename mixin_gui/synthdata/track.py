@@ -21,7 +21,8 @@ from . import vocals as singer
 from .resources import SR
 
 STEM_NAMES = ("drums", "bass", "other", "vocals")
-STREAMS = {"song": 1, "drums": 2, "kit": 3, "parts": 4, "vocals": 5, "mix": 6, "real": 7}
+STREAMS = {"song": 1, "drums": 2, "kit": 3, "parts": 4, "vocals": 5, "mix": 6, "real": 7,
+           "style": 8}
 TAIL_SECONDS = 1.0  # reverb and release after the last bar
 SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command
 
@@ -51,7 +52,7 @@ def _other_stem(rng, song, parts, n):
     return other
 
 
-def render_track(seed, index, *, duration=None, vocals=None):
+def render_track(seed, index, *, duration=None, vocals=None, vocal_styles=None):
     """Render track ``index`` of ``seed``.
 
     Parameters
@@ -61,6 +62,10 @@ def render_track(seed, index, *, duration=None, vocals=None):
         30-90 s. Short values make quick test tracks.
     vocals : bool or None
         Force a sung lead on or off; ``None`` lets the seed decide (80 % of tracks sing).
+    vocal_styles : sequence of str or None
+        Round-5 vocal styles (:data:`.vocals.VOCAL_STYLES`), one drawn per sung track: a
+        choir with no lead, held notes, or a doubled lead with a long plate. ``None``: the
+        lead as before (the same seed gives the same songs as without the option).
 
     Returns
     -------
@@ -83,10 +88,19 @@ def render_track(seed, index, *, duration=None, vocals=None):
     parts = instruments.render_parts(stream(seed, index, "parts"), song, n,
                                      real_rng=stream(seed, index, "real"))
     vrng = stream(seed, index, "vocals")
-    layers, voice = singer.render_vocals(vrng, song, n)
-    choir = singer.render_choir(vrng, song, n)
-    if choir is not None:
-        layers.append(("choir", choir))
+    kind = None
+    if vocal_styles and song.has_vocals and song.melody:
+        srng = stream(seed, index, "style")
+        kind = str(vocal_styles[int(srng.integers(len(vocal_styles)))])
+        layers, voice, sung = singer.render_styled(vrng, song, n, kind)
+    else:
+        layers, voice = singer.render_vocals(vrng, song, n)
+        sung = [] if voice.endswith(":spoken") else [
+            n_.dur * song.spb for ph in (song.melody if song.has_vocals else []) for n_ in ph]
+    if kind in (None, "produced"):
+        choir = singer.render_choir(vrng, song, n)
+        if choir is not None:
+            layers.append(("choir", choir))
 
     mrng = stream(seed, index, "mix")
     stems = {
@@ -97,13 +111,16 @@ def render_track(seed, index, *, duration=None, vocals=None):
         "vocals": np.zeros((n, 2), np.float32),
     }
     for name, audio in layers:
-        stems["vocals"] += production.treat(mrng, audio, name, spb=song.spb)
+        stems["vocals"] += production.treat(mrng, audio, name, spb=song.spb,
+                                            plate=kind is not None and name != "choir")
     stems = production.balance(mrng, stems)
     stems, mixture = production.master(mrng, stems)
     info = {"seed": int(seed), "index": int(index), "genre": song.genre,
             "bpm": round(song.bpm, 2), "key": song.key, "minor": song.minor,
             "duration": round(n / SR, 3), "drums": kit, "voice": voice,
             "vocal_layers": [name for name, _ in layers],
+            **({"vocal_style": kind} if kind else {}),
+            "sung_notes_s": [round(float(d), 3) for d in sung],
             "parts": [{"role": p.name, "program": p.program, "soundfont": p.soundfont,
                        "distorted": p.distort} for p in parts],
             "sections": [{"name": s.name, "bars": s.bars, "drums": s.drums, "bass": s.bass,

@@ -48,6 +48,21 @@ class Voice:
     name: str
     female: bool
     speed: int
+    formant: float = 1.0  # spectral-envelope stretch (above 1: a smaller, brighter vocal tract)
+
+
+#: Voices kept out of every training song and used only by the vocal dev set
+#: (:mod:`.vocal_devset`), so that the dev set does not grade the generator's own voices.
+#: Round 4l's songs did sing gcin speaker 3; the round-5 training songs do not.
+HELD_OUT_VOICES = (
+    Voice("festival", "ked_diphone", False, 0),
+    Voice("gcin", "3", False, 0),
+    Voice("espeak", "en-us+Annie", True, 150),
+    Voice("espeak", "en-gb+Edward", False, 140),
+)
+#: Festival voices of the training pool besides the default one (Debian festvox-kallpc16k);
+#: a choir draws from them where installed.
+FESTIVAL_EXTRA = {"kal_diphone": False}
 
 
 #: Share of singers that are a real voice: gcin-voice syllables (speaker 5 female, 3 male),
@@ -56,9 +71,12 @@ GCIN_SHARE = 0.35
 GCIN_SPEAKERS = {"5": True, "3": False}  # speaker -> female
 
 
-def pick_voice(rng):
+def pick_voice(rng, *, held_out=()):
+    """A training voice (never one of :data:`HELD_OUT_VOICES`'s engines and names that
+    ``held_out`` lists: a speaker name for gcin, e.g. ``("3",)``)."""
     if rng.random() < GCIN_SHARE:
-        speakers = [k for k in GCIN_SPEAKERS if realsources.gcin_syllables(k)]
+        speakers = [k for k in GCIN_SPEAKERS if k not in held_out
+                    and realsources.gcin_syllables(k)]
         if speakers:
             name = speakers[int(rng.integers(len(speakers)))]
             return Voice("gcin", name, GCIN_SPEAKERS[name], 0)
@@ -159,34 +177,52 @@ def _style(rng, voice):
                  0 if voice.female else -12)
 
 
-def _third_above(song, pitch):
+def _third_above(song, pitch, steps=2):
+    """The scale tone ``steps`` degrees above ``pitch`` (2: a diatonic third)."""
     pcs = sorted({(song.key + s) % 12 for s in song.scale()})
-    scale = [p for p in range(pitch - 12, pitch + 24) if p % 12 in pcs]
+    scale = [p for p in range(pitch - 12, pitch + 36) if p % 12 in pcs]
     i = min(range(len(scale)), key=lambda k: abs(scale[k] - pitch))
-    return scale[min(i + 2, len(scale) - 1)]
+    return scale[min(i + steps, len(scale) - 1)]
 
 
-def sing_phrase(rng, voice, style, song, phrase, *, harmony):
-    """Sing one phrase: returns ``(start_s, lead, second)`` (mono float32 at 44.1 kHz;
-    ``second`` is a diatonic third above, or ``None``), or ``None`` if nothing was voiced."""
+def sing_lines(rng, voice, style, song, phrase, lines, *, jitter=0.0):
+    """Sing one phrase's words on each list of MIDI pitches in ``lines`` (one per note):
+    returns ``(start_s, [mono float32 at 44.1 kHz per line])``, or ``None`` if nothing was
+    voiced. ``jitter`` (seconds): each onset moves by up to that much, as a singer in a
+    choir is never exactly on the beat. The voice's ``formant`` stretches its envelope."""
     x, fs = _line(rng, voice, len(phrase))
     x = x.astype(np.float64)
     f0, sp, ap = singing.analyse(x, SR)
     sp, ap = singing.extend_band(sp, ap, SR, fs / 2)
+    if voice.formant != 1.0:
+        sp = singing.shift_formants(sp, voice.formant)
     origin = phrase[0].start * song.spb - singing.PRE_ROLL
     onsets = [n.start * song.spb - origin for n in phrase]
+    if jitter:
+        onsets = [max(0.05, o + float(rng.uniform(-jitter, jitter))) for o in onsets]
+        onsets = list(np.maximum.accumulate(onsets))
     durs = [n.dur * song.spb for n in phrase]
     src, note = singing.time_map(f0, onsets, durs, legato=style.legato)
     if not (note >= 0).any():
         return None
-    lines = [[n.pitch + style.shift for n in phrase]]
-    if harmony:
-        lines.append([_third_above(song, p) for p in lines[0]])
     out = []
     for pitches in lines:
         curve = singing.pitch_curve(rng, note, pitches, vibrato_depth=style.vibrato_depth,
                                     vibrato_rate=style.vibrato_rate, glide=style.glide)
         out.append(_at_level(singing.synthesise(sp, ap, SR, src, curve).astype(np.float32)))
+    return origin, out
+
+
+def sing_phrase(rng, voice, style, song, phrase, *, harmony):
+    """Sing one phrase: returns ``(start_s, lead, second)`` (mono float32 at 44.1 kHz;
+    ``second`` is a diatonic third above, or ``None``), or ``None`` if nothing was voiced."""
+    lines = [[n.pitch + style.shift for n in phrase]]
+    if harmony:
+        lines.append([_third_above(song, p) for p in lines[0]])
+    sung = sing_lines(rng, voice, style, song, phrase, lines)
+    if sung is None:
+        return None
+    origin, out = sung
     return origin, out[0], (out[1] if harmony else None)
 
 
@@ -268,3 +304,152 @@ def render_choir(rng, song, n_frames):
     name = list(fonts)[int(rng.integers(len(fonts)))]
     program = int(rng.choice([52, 53, 54]))
     return fluid.render(notes, n_frames, soundfont=fonts[name], program=program)
+
+
+# ---------------------------------------------------------------- round-5 vocal styles
+#: What ``mixin train synth --vocal-styles`` can ask for, one drawn per sung song:
+#: ``choir``: 2-8 voices in harmony and no lead (:func:`render_choir_voices`);
+#: ``held``: a lead whose phrases are sung as few long notes, most over a second
+#: (:func:`hold_notes`), with a deep vibrato; ``produced``: a lead with a double track,
+#: heavier compression and a long plate tail (the ``double`` layer and the ``plate`` chain
+#: of :mod:`.production`).
+VOCAL_STYLES = ("choir", "held", "produced")
+#: Hold a note at least this long where the phrase allows (seconds).
+HELD_NOTE_S = 1.0
+
+
+def hold_notes(song, phrase, *, min_s=HELD_NOTE_S):
+    """The phrase sung as long notes: consecutive notes merge (the first one's pitch, held
+    until the next kept note starts) until each lasts at least ``min_s`` where the phrase is
+    long enough; the last note is held to the phrase's end plus a beat."""
+    from .score import Note
+
+    kept, start = [], None
+    for k, n in enumerate(phrase):
+        if start is None:
+            start = n
+        end = phrase[k + 1].start if k + 1 < len(phrase) else n.start + n.dur + 1.0
+        if (end - start.start) * song.spb >= min_s or k + 1 == len(phrase):
+            kept.append(Note(start.start, end - start.start, start.pitch, start.vel))
+            start = None
+    return kept
+
+
+def training_voice(rng, *, formant=(1.0, 1.0)):
+    """A voice for the round-5 styles: any training engine (never :data:`HELD_OUT_VOICES`),
+    the extra festival voices where installed, with a formant stretch drawn in ``formant``."""
+    extra = [n for n in FESTIVAL_EXTRA if _festival_has(n)]
+    if extra and rng.random() < 0.2:
+        name = extra[int(rng.integers(len(extra)))]
+        voice = Voice("festival", name, FESTIVAL_EXTRA[name], 0)
+    else:
+        voice = pick_voice(rng, held_out=tuple(v.name for v in HELD_OUT_VOICES
+                                                if v.engine == "gcin"))
+    voice.formant = float(rng.uniform(*formant))
+    return voice
+
+
+def _festival_has(name):
+    from pathlib import Path as _P
+
+    return any(_P(d).is_dir() for d in (f"/usr/share/festival/voices/english/{name}",
+                                         f"/usr/share/festival/voices/us/{name}"))
+
+
+def render_lead(rng, song, n_frames, *, voice, kind, level_db=0.0):
+    """A lead sung in style ``kind`` (``"held"`` or ``"produced"``) by ``voice``.
+
+    Returns ``(layers, description, note_lengths_s)``: layers as :func:`render_vocals`
+    (``lead`` and, for ``produced``, ``double``: the same melody sung again by the same
+    voice with its own timing and pitch drift, panned apart).
+    """
+    style = _style(rng, voice)
+    if kind == "held":
+        style.vibrato_depth = float(rng.uniform(35, 80))
+        style.legato = float(rng.uniform(0.93, 0.99))
+    lead = np.zeros((n_frames, 2), np.float32)
+    double = np.zeros((n_frames, 2), np.float32)
+    lengths = []
+    side = float(rng.choice([-1.0, 1.0]))
+    for phrase in song.melody:
+        notes = hold_notes(song, phrase) if kind == "held" else phrase
+        pitches = [[n.pitch + style.shift for n in notes]]
+        sung = sing_lines(rng, voice, style, song, notes, pitches)
+        if sung is None:
+            continue
+        origin, (y,) = sung
+        lengths += [n.dur * song.spb for n in notes]
+        g = np.float32(10 ** (level_db / 20) * rng.uniform(0.85, 1.15))
+        _place(lead, y * g, origin, (1.0, 1.0))
+        if kind == "produced":
+            again = sing_lines(rng, voice, style, song, notes, pitches, jitter=0.03)
+            if again is not None:
+                o2, (y2,) = again
+                _place(double, y2 * g * np.float32(rng.uniform(0.5, 0.8)), o2,
+                       (1.0, 0.35) if side > 0 else (0.35, 1.0))
+    layers = [("lead", lead)]
+    if np.any(double):
+        layers.append(("double", double))
+    return layers, f"{voice.engine}:{voice.name}:{kind}", lengths
+
+
+def choir_parts(song, pitch, count):
+    """The pitches ``count`` choir voices sing for a melody note: the melody, the third and
+    the fifth above it (diatonic), and the octave below, in turn."""
+    stack = [pitch, _third_above(song, pitch, 2), _third_above(song, pitch, 4), pitch - 12]
+    return [stack[k % len(stack)] - (12 if k >= len(stack) else 0) for k in range(count)]
+
+
+def render_choir_voices(rng, song, n_frames, *, voices=None, count=None, jitter=0.04):
+    """A choir as the vocal stem: ``count`` (2-8) voices, each its own registry voice with
+    its own formant stretch, timing jitter, drift and vibrato, singing the melody's words in
+    harmony (:func:`choir_parts`), spread across the stereo field; no lead.
+
+    ``voices`` (a list of :class:`Voice`) replaces the drawn ones (the dev set's held-out
+    voices). Returns ``(layers, description, note_lengths_s)``.
+    """
+    if voices is None:
+        count = int(rng.integers(2, 9)) if count is None else int(count)
+        voices = []
+        for _ in range(count):  # different voices where the pool allows
+            for _try in range(4):
+                v = training_voice(rng, formant=(0.88, 1.14))
+                if all((v.engine, v.name) != (u.engine, u.name) for u in voices):
+                    break
+            voices.append(v)
+    count = len(voices)
+    out = np.zeros((n_frames, 2), np.float32)
+    lengths = []
+    positions = np.linspace(-0.8, 0.8, count) if count > 1 else np.zeros(1)
+    positions = positions[rng.permutation(count)]
+    for k, voice in enumerate(voices):
+        style = _style(rng, voice)
+        style.vibrato_depth *= float(rng.uniform(0.4, 1.0))  # a choir's vibrato is shallower
+        level = float(rng.uniform(0.7, 1.0))
+        theta = (positions[k] + 1) * np.pi / 4
+        gains = (np.cos(theta) * np.sqrt(2), np.sin(theta) * np.sqrt(2))
+        for phrase in song.melody:
+            # every voice sings in its own range (a male one an octave under the written
+            # line), but no part under the melody is taken down a second octave
+            part = [q + style.shift + (12 if style.shift < 0 and q < n.pitch else 0)
+                    for n, q in ((n, choir_parts(song, n.pitch, count)[k]) for n in phrase)]
+            sung = sing_lines(rng, voice, style, song, phrase, [part], jitter=jitter)
+            if sung is None:
+                continue
+            origin, (y,) = sung
+            if k == 0:
+                lengths += [n.dur * song.spb for n in phrase]
+            _place(out, y * np.float32(level / np.sqrt(count)), origin, gains)
+    names = ",".join(f"{v.engine}:{v.name}" for v in voices)
+    return [("choir-voices", out)], f"choir[{count}]:{names}", lengths
+
+
+def render_styled(rng, song, n_frames, kind):
+    """The vocal layers of a song in round-5 style ``kind`` (one of :data:`VOCAL_STYLES`):
+    ``(layers, description, note_lengths_s)``; nothing for a song without a melody."""
+    if not song.has_vocals or not song.melody:
+        return [], "none", []
+    if kind == "choir":
+        return render_choir_voices(rng, song, n_frames)
+    return render_lead(rng, song, n_frames, voice=training_voice(rng, formant=(0.95, 1.05)),
+                       kind=kind)

@@ -20,6 +20,11 @@ instrument files: :func:`.multitrack.role_of` decides the roles), at random offs
   every bin, and the loss then charges only the vocal stem and the other two together
   (``unet_fit.masked_mixture_l1``). Real orchestras, bands and film music without a choir
   teach the network what is *not* a voice without anyone separating them first;
+* in a share of the examples (``quiet_vocal_share``), sets the vocal's level from the
+  accompaniment's instead of its own gain: the vocal's energy in the chunk lands a drawn
+  ``quiet_vocal_db`` (6 to 15 dB by default) under that of the harmonic and percussive parts
+  together, as a produced song's lead often sits; the independent ±6 dB gains alone put only
+  a few examples there;
 * in a share of the examples (``coherent_share``), takes all three stems from *one* song at
   one offset and one speed, as it was composed (each stem still with its own gain and EQ,
   no vibrato): a real song's voice shares the key, the chords and the beat of its
@@ -63,6 +68,15 @@ VIBRATO_MAX_RATIO = 2.0 ** (VIBRATO_CENTS[1] / 1200.0)  # the fastest reading sp
 UNSPLIT = -1.0
 
 
+def energies(coefs):
+    """``(vocal, accompaniment)`` energy of one example's treated stems ``(3, 96, frames)``
+    (the sum of squared coefficient magnitudes; the accompaniment is the harmonic and
+    percussive parts summed)."""
+    acc = coefs[ROLES.index("harmonic")] + coefs[ROLES.index("percussive")]
+    voc = coefs[ROLES.index("vocal")]
+    return float(np.sum(np.abs(voc) ** 2)), float(np.sum(np.abs(acc) ** 2))
+
+
 def _sings_not(folder):
     """Whether a generated track says it has no vocals (its vocals.wav is silence)."""
     info = folder / "synth.json"
@@ -85,6 +99,7 @@ class Recipe:
     parts: tuple
     eq_db: np.ndarray
     unsplit: bool = False
+    vocal_under_db: float | None = None  # the vocal this far under the accompaniment
 
 
 class OnTheFlyMixes:
@@ -118,14 +133,21 @@ class OnTheFlyMixes:
     coherent_share : float
         Share of the examples whose stems all come from one song at one offset (of the
         examples not given an unsplit accompaniment).
+    quiet_vocal_share : float
+        Share of the examples with a vocal whose vocal is set ``quiet_vocal_db`` under the
+        accompaniment (energy in the chunk) instead of getting its own random gain.
+    quiet_vocal_db : (float, float)
+        The range that level is drawn from (dB under the accompaniment).
     """
 
     def __init__(self, stem_dirs, *, seed=0, batch_size=8, chunk=config.CHUNK_SIZE,
                  steps=500, gain_db=6.0, eq_db=6.0, speed=0.03, vocal_share=0.75,
                  vibrato_share=0.3, prefetch=1, extra=None, accompaniment_share=0.0,
-                 coherent_share=0.0):
+                 coherent_share=0.0, quiet_vocal_share=0.0, quiet_vocal_db=(6.0, 15.0)):
         self.seed, self.batch_size, self.chunk, self.steps = seed, batch_size, chunk, steps
         self.accompaniment_share, self.coherent_share = accompaniment_share, coherent_share
+        self.quiet_vocal_share = float(quiet_vocal_share)
+        self.quiet_vocal_db = tuple(float(v) for v in quiet_vocal_db)
         self.gain_db, self.eq_db, self.speed = gain_db, eq_db, speed
         self.vocal_share, self.vibrato_share, self.prefetch = vocal_share, vibrato_share, prefetch
         self.epoch = 0
@@ -174,6 +196,14 @@ class OnTheFlyMixes:
     def recipe(self, epoch, index):
         """The :class:`Recipe` of example ``index`` (counted over the epoch's batches)."""
         rng = np.random.default_rng([int(self.seed), int(epoch), int(index)])
+        r = self._recipe(rng)
+        # drawn last, and only where asked for: other runs' examples stay as they were
+        if self.quiet_vocal_share > 0 and r.parts[-1] is not None \
+                and rng.random() < self.quiet_vocal_share:
+            r = Recipe(r.parts, r.eq_db, r.unsplit, float(rng.uniform(*self.quiet_vocal_db)))
+        return r
+
+    def _recipe(self, rng):
         # (drawn only where asked for, so that other runs' examples stay as they were)
         unsplit = bool(self.sources["accompaniment"]) and self.accompaniment_share > 0 and (
             rng.random() < self.accompaniment_share
@@ -271,6 +301,13 @@ class OnTheFlyMixes:
         eq = np.stack([r.eq_db for r in recipes])  # (b, 3, 96)
         scale = (10.0 ** ((gains[..., None] + eq) / 20.0)).astype(np.float32)
         c *= scale[..., None]
+        v = ROLES.index("vocal")
+        for i, r in enumerate(recipes):
+            if r.vocal_under_db is None:
+                continue
+            e_voc, e_acc = energies(c[i])
+            if e_voc > 0 and e_acc > 0:
+                c[i, v] *= np.float32(np.sqrt(e_acc / e_voc * 10 ** (-r.vocal_under_db / 10)))
         return c
 
     def batch(self, epoch, index):

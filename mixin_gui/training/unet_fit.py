@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import config
 from ..errors import DatasetError
-from ..model.unet import build_unet, keras, model_arch, save_unet
+from ..model.unet import build_unet, keras, load_unet, model_arch, save_unet
 from ..model.unet_arch import ARCH, FEATURE_EPS, FILE_STEM, STEMS, features
 from .fit import FitOptions, _callbacks, _read_state, checkpoint_paths
 
@@ -195,9 +195,55 @@ def compile_unet(model, *, learning_rate=1e-3, voice_free_weight=0.0, vocal_quan
     return model
 
 
+class Snapshots(keras.callbacks.Callback):
+    """The weights after every ``every``-th epoch, as ``snapshots/epoch-NNNN.weights.h5`` in
+    the checkpoint folder: a run's later snapshots averaged (:func:`average_snapshots`) make
+    steadier weights than any one checkpoint."""
+
+    def __init__(self, folder, every):
+        super().__init__()
+        self.folder, self.every = Path(folder), int(every)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.every > 0 and (epoch + 1) % self.every == 0:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            final = self.folder / f"epoch-{epoch + 1:04d}.weights.h5"
+            tmp = final.with_name(".tmp-" + final.name)
+            self.model.save_weights(tmp)
+            tmp.replace(final)
+
+
+def average_snapshots(paths, model_dir, *, card=None):
+    """The mean of the snapshot weight files ``paths`` (one architecture, see
+    :class:`Snapshots`), saved as a model set in ``model_dir`` with ``card``."""
+    if not paths:
+        raise DatasetError("No snapshot to average.")
+    model = None
+    total = None
+    for path in paths:
+        if model is None:
+            # the architecture from the file's layer names: try each until one loads
+            from ..model.unet_arch import ARCHS
+            for arch in reversed(list(ARCHS)):
+                try:
+                    model = build_unet(arch=arch)
+                    model.load_weights(path)
+                    break
+                except (ValueError, KeyError):
+                    model = None
+            if model is None:
+                raise DatasetError(f"'{path}' is not the weights of a MiXiN U-Net.")
+        else:
+            model.load_weights(path)
+        w = [np.asarray(a, np.float64) for a in model.get_weights()]
+        total = w if total is None else [t + a for t, a in zip(total, w)]
+    model.set_weights([(t / len(paths)).astype(np.float32) for t in total])
+    return save_unet(model, model_dir, card=card)
+
+
 def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *,
                val_steps=8, data_note=None, verbose=2, voice_free_weight=0.0,
-               vocal_quantile=0.5, arch=ARCH):
+               vocal_quantile=0.5, arch=ARCH, init_from=None, snapshot_every=0):
     """Train (or resume) the joint U-Net; save the best as ``model_joint.keras`` + card.
 
     Parameters
@@ -218,6 +264,11 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         The quantile the vocal stem's term aims at (:class:`MaskedMixtureL1`); 0.5 is L1.
     arch : str
         The architecture of a new run (``unet_arch.ARCHS``); a resumed run keeps its own.
+    init_from : path-like or None
+        A new run starts from these weights (a ``model_joint.keras`` file or a model-set
+        folder holding one; its own architecture) instead of random ones: a fine-tune.
+    snapshot_every : int
+        Keep the weights after every N-th epoch (:class:`Snapshots`); 0: none.
 
     Returns
     -------
@@ -237,14 +288,21 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         model.compile(loss=MaskedMixtureL1(voice_free_weight, vocal_quantile),
                       optimizer=model.optimizer)
     else:
-        model = compile_unet(build_unet(arch=arch), learning_rate=opts.learning_rate,
+        if init_from is not None:
+            init = Path(init_from)
+            start = load_unet(init / f"model_{FILE_STEM}.keras" if init.is_dir() else init)
+        else:
+            start = build_unet(arch=arch)
+        model = compile_unet(start, learning_rate=opts.learning_rate,
                              voice_free_weight=voice_free_weight,
                              vocal_quantile=vocal_quantile)
     train = JointBatches(train_source, start_epoch=state["epoch"], workers=1)
     val = JointBatches(val_source, fixed_epoch=0, steps=val_steps)
     if state["epoch"] < opts.epochs and state.get("wait", 0) < opts.patience:
         model.fit(train, validation_data=val, epochs=opts.epochs,
-                  initial_epoch=state["epoch"], callbacks=_callbacks(paths, state, opts),
+                  initial_epoch=state["epoch"],
+                  callbacks=[*_callbacks(paths, state, opts),
+                             Snapshots(Path(checkpoint_dir) / "snapshots", snapshot_every)],
                   verbose=verbose)
     done = json.loads(paths["state"].read_text())
     if paths["best"].is_file():
@@ -253,6 +311,7 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         "training_data": data_note or {}, "epochs": done["epoch"],
         "steps_per_epoch": len(train), "batch_size": getattr(train_source, "batch_size", None),
         "recipe": {"loss": "L1 on the masked mixture, per-chunk normalised",
+                   **({"from": str(init_from)} if init_from is not None else {}),
                    "voice_free_weight": float(voice_free_weight),
                    "vocal_quantile": float(vocal_quantile),
                    "optimizer": "adam", "architecture": model_arch(model),
