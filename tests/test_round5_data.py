@@ -92,6 +92,10 @@ def test_fit_starts_from_a_model_set_and_averages_its_snapshots(stem_dirs, tmp_p
             "--steps", "1", "--batch-size", "1"]
     assert main(base + ["--epochs", "1", "--model-dir", str(tmp_path / "a"),
                         "--checkpoint-dir", str(tmp_path / "ca")]) == 0
+    card_a = tmp_path / "a" / "model_joint.json"
+    calibration = {"exponents": {"harmonic": 0.8, "percussive": 0.8, "vocal": 0.8}}
+    card_a.write_text(json.dumps({**json.loads(card_a.read_text()),
+                                  "mask_calibration": calibration, "wiener_iterations": 2}))
     argv = base + ["--epochs", "2", "--init-from", str(tmp_path / "a"),
                    "--learning-rate", "1e-4", "--quiet-vocal-share", "0.5",
                    "--snapshot-every", "1", "--model-dir", str(tmp_path / "b"),
@@ -99,6 +103,8 @@ def test_fit_starts_from_a_model_set_and_averages_its_snapshots(stem_dirs, tmp_p
     assert main(argv) == 0
     card = json.loads((tmp_path / "b" / "model_joint.json").read_text())
     assert card["recipe"]["from"] == str(tmp_path / "a") and card["epochs"] == 2
+    # it runs as its start set runs: the same calibration and Wiener steps
+    assert card["mask_calibration"] == calibration and card["wiener_iterations"] == 2
     snaps = sorted((tmp_path / "cb" / "snapshots").glob("epoch-*.weights.h5"))
     assert [p.name for p in snaps] == ["epoch-0001.weights.h5", "epoch-0002.weights.h5"]
     start = load_unet(tmp_path / "a" / "model_joint.keras").get_weights()
@@ -118,3 +124,8 @@ def test_fit_starts_from_a_model_set_and_averages_its_snapshots(stem_dirs, tmp_p
         np.testing.assert_allclose(m, (a.astype(np.float64) + b) / 2, atol=1e-6)
     card = json.loads((tmp_path / "mean" / "model_joint.json").read_text())
     assert card["weights"].startswith("the mean of 2 snapshots")
+    assert card["mask_calibration"] == calibration
+    # a card folder without a card is refused, and nothing is written
+    assert main(["train", "average", str(snaps[0]), "--card-from", str(tmp_path / "cb"),
+                 "--out", str(tmp_path / "none")]) != 0
+    assert not (tmp_path / "none").exists()

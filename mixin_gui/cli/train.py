@@ -335,6 +335,9 @@ def run_average(args):
     from ..model.files import read_card
     from ..training.unet_fit import average_snapshots
 
+    if not (args.card_from / "model_joint.json").is_file():
+        raise DatasetError(f"'{args.card_from}' holds no U-Net model card (model_joint.json) "
+                           f"to give the averaged set; name a model set's folder.")
     card = read_card(args.card_from / "model_joint.keras")
     card["weights"] = (f"the mean of {len(args.snapshots)} snapshots: "
                        + ", ".join(p.name for p in args.snapshots))

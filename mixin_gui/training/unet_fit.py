@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import config
 from ..errors import DatasetError
+from ..model.files import read_card
 from ..model.unet import build_unet, keras, load_unet, model_arch, save_unet
 from ..model.unet_arch import ARCH, FEATURE_EPS, FILE_STEM, STEMS, features
 from .fit import FitOptions, _callbacks, _read_state, checkpoint_paths
@@ -213,6 +214,10 @@ class Snapshots(keras.callbacks.Callback):
             tmp.replace(final)
 
 
+#: Card keys a fine-tune (``init_from``) takes from its start set: how the set is run.
+INHERITED = ("mask_calibration", "wiener_iterations")
+
+
 def average_snapshots(paths, model_dir, *, card=None):
     """The mean of the snapshot weight files ``paths`` (one architecture, see
     :class:`Snapshots`), saved as a model set in ``model_dir`` with ``card``."""
@@ -321,5 +326,10 @@ def train_unet(train_source, val_source, model_dir, checkpoint_dir, opts=None, *
         "keras_backend": keras.backend.backend(),
         "trained": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+    if init_from is not None:
+        # a fine-tune runs as its start set was tuned to run, until it is tuned itself
+        init = Path(init_from)
+        parent = read_card(init / f"model_{FILE_STEM}.keras" if init.is_dir() else init)
+        card.update({k: parent[k] for k in INHERITED if k in parent})
     saved = save_unet(model, model_dir, card=card)
     return {"epochs": done["epoch"], "best_val_loss": done["best"], "model": saved}
