@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the synthetic training-data generator (mixin train synth) needs beyond PyPI:
 # fluidsynth and General MIDI soundfonts (instruments, choir), recorded drum kits, one-shots
-# and breaks, and two speech synthesisers for the vocals (festival with three voices: ked_diphone is held out for the vocal dev set) (about 540 MiB installed).
+# and breaks, and two speech synthesisers for the vocals: festival with three voices (ked_diphone
+# is held out for the vocal dev set) and espeak-ng. About 540 MiB installed.
 # Only for training: separating music needs none of this (see scripts/system-deps.sh).
 # The Python side is the "synth" extra: pip install -e '.[synth]'.
 exec bash "$(dirname "$0")/apt-install.sh" training-deps \
