@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "pretrained-models" / "README.md",
-        ROOT / "pretrained-models" / "unet" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        *sorted((ROOT / "pretrained-models").glob("*/README.md")),
+        *sorted((ROOT / "docs").glob("*.md"))]
 #: ``[text](target)`` and ``![alt](target)``; the text may span lines.
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*([^)\s]+)(?:\s+\"[^\"]*\")?\s*\)")
 

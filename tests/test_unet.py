@@ -1,4 +1,4 @@
-"""The joint U-Nets (mixin-unet-1 and -2): ONNX Runtime equals Keras, its file is validated layer by
+"""The joint U-Nets (mixin-unet-1 to -3): ONNX Runtime equals Keras, its file is validated layer by
 layer, the engine applies its masks (stems sum to the mix), model sets by name, training
 with the masked-mixture loss resumes."""
 
